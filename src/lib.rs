@@ -1,0 +1,13 @@
+//! tokenwarden: Okta API-token and admin-privilege governance scanner.
+//!
+//! The pipeline: [`collect`] (HTTP) → [`snapshot`] (evidence on disk) → [`model`] (polars tables)
+//! → [`rules`] (SQL policy) → [`findings`] → [`report`] and [`gate`]. The [`mock`] serves fixture
+//! orgs over loopback HTTP with Okta's shapes and quirks.
+
+pub mod collect;
+pub mod embedded;
+pub mod findings;
+pub mod mock;
+pub mod model;
+pub mod rules;
+pub mod snapshot;
