@@ -4,10 +4,14 @@
 //! → [`rules`] (SQL policy) → [`findings`] → [`report`] and [`gate`]. The [`mock`] serves fixture
 //! orgs over loopback HTTP with Okta's shapes and quirks.
 
+pub mod cli;
 pub mod collect;
 pub mod embedded;
 pub mod findings;
+pub mod gate;
 pub mod mock;
+pub mod policy;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod snapshot;

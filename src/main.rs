@@ -1,1 +1,56 @@
-fn main() {}
+//! The `tokenwarden` binary: parse, run, map the result to an exit code.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tokenwarden::cli::{Cli, run};
+use tokenwarden::gate::ExitStatus;
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn,tokenwarden=info",
+        (false, 1) => "warn,tokenwarden=debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn main() -> ExitCode {
+    // A .env in the working directory is read first; real environment variables win over it.
+    let dotenv = dotenvy::dotenv();
+    let cli = Cli::parse();
+    init_logging(cli.log.verbose, cli.log.quiet);
+    if let Err(e) = &dotenv {
+        if !e.not_found() {
+            tracing::warn!("ignoring .env: {e}");
+        }
+    }
+    let status = match run(cli) {
+        Ok(status) => status,
+        Err(e) => {
+            let mut msg = format!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                let text = s.to_string();
+                if !msg.contains(&text) {
+                    msg.push_str(&format!("\n  caused by: {text}"));
+                }
+                source = s.source();
+            }
+            let _ = writeln!(std::io::stderr(), "{msg}");
+            e.exit_status()
+        }
+    };
+    ExitCode::from(match status {
+        ExitStatus::Passed => 0,
+        other => other.code(),
+    })
+}

@@ -1,1 +1,58 @@
-//! collect (in progress)
+//! The collector: the one HTTP client that talks to Okta, and the collections it writes into a
+//! snapshot.
+//!
+//! [`collect`] reads the org through [`client`] (auth, retries, rate limits, concurrency cap),
+//! follows pagination with [`paging`], builds every collection of `docs/architecture.md` §1 and
+//! writes them with [`SnapshotWriter`](crate::snapshot::SnapshotWriter) once everything has been
+//! read, so a rejected credential leaves no snapshot behind.
+//!
+//! Behaviour worth knowing:
+//! - Every collection ends `complete`, `partial`, `forbidden` or `failed` and is always written with
+//!   what was fetched. A failure of the collection's own listing (a loop, invalid JSON, a 5xx after
+//!   retries) makes it `failed`; a 403 there makes it `forbidden`; failures of sub-requests or of
+//!   the collections it is built from make it `partial`. `error` names endpoint, status and
+//!   Okta errorCode.
+//! - Only a 401 on the first authenticated request aborts the run ([`CollectError::Unauthorized`]);
+//!   later 401s are recorded against the collection that met them.
+//! - `role_assignments` holds every admin group, every user returned by
+//!   `/api/v1/iam/assignees/users` and every API-token owner (with an empty `assignments` list when
+//!   the owner holds no role, as evidence that it was checked). An owner that no longer exists
+//!   (404) is left out of `role_assignments` and `users` without error.
+
+mod backoff;
+mod client;
+mod config;
+mod error;
+mod outcome;
+mod paging;
+mod progress;
+mod ratelimit;
+mod roles;
+mod run;
+mod simple;
+mod users;
+
+pub use config::{
+    ApiToken, CollectConfig, Credentials, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUEST_TIMEOUT,
+};
+pub use error::CollectError;
+pub use run::{CollectSummary, collect};
+
+/// Names of the collections this collector writes (the snapshot file is `<name>.json`).
+pub mod names {
+    /// `GET /.well-known/okta-organization`.
+    pub const ORG: &str = "org";
+    /// `GET /api/v1/api-tokens`, all pages.
+    pub const API_TOKENS: &str = "api_tokens";
+    /// `GET /api/v1/zones`, all pages.
+    pub const NETWORK_ZONES: &str = "network_zones";
+    /// `GET /api/v1/meta/types/user`.
+    pub const USER_TYPES: &str = "user_types";
+    /// Groups holding at least one admin role, with their member ids.
+    pub const GROUPS: &str = "groups";
+    /// Role assignments per principal, with targets.
+    pub const ROLE_ASSIGNMENTS: &str = "role_assignments";
+    /// Token owners, role holders and members of role-holding groups.
+    pub const USERS: &str = "users";
+}

@@ -1,0 +1,123 @@
+//! The run: reads every collection (independent ones concurrently), then writes the snapshot.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::client::OktaClient;
+use super::config::{CollectConfig, org_origin};
+use super::error::{CollectError, RequestError};
+use super::outcome::Collected;
+use super::progress::Progress;
+use super::users::UsersInput;
+use super::{roles, simple, users};
+use crate::snapshot::{Manifest, SnapshotWriter};
+
+/// What [`collect`] produced: the snapshot directory and its manifest.
+#[derive(Debug, Clone)]
+pub struct CollectSummary {
+    /// The snapshot directory (as asked for).
+    pub dir: PathBuf,
+    /// The manifest written into it.
+    pub manifest: Manifest,
+}
+
+/// Reads the org described by `config` and writes a snapshot to `snapshot_dir`.
+///
+/// Every collection is written with its status, whatever happened to the others. The only errors
+/// are: a refused configuration, a credential rejected on the first authenticated request (no
+/// snapshot is written) and a snapshot that cannot be written.
+pub async fn collect(
+    config: &CollectConfig,
+    snapshot_dir: &Path,
+) -> Result<CollectSummary, CollectError> {
+    let origin = org_origin(&config.org_url)?;
+    let collected_at = Utc::now();
+    let org_url = origin.as_str().trim_end_matches('/').to_string();
+    let client = Arc::new(OktaClient::new(config, origin)?);
+    let progress = Progress::new(config.progress);
+    tracing::info!(org = %org_url, concurrency = config.concurrency, "collecting");
+
+    let (org, zones, user_types, [api_tokens, groups, role_assignments, users]) = tokio::join!(
+        simple::org(&client, &progress),
+        simple::network_zones(&client, &progress),
+        simple::user_types(&client, &progress),
+        admin_collections(&client, &progress),
+    );
+
+    if let Some(rejected) = client.rejected() {
+        return Err(match rejected {
+            RequestError::Http {
+                endpoint,
+                status,
+                error_code,
+                summary,
+            } => CollectError::Unauthorized {
+                endpoint,
+                status,
+                error_code,
+                summary,
+            },
+            other => CollectError::Unauthorized {
+                endpoint: String::new(),
+                status: 401,
+                error_code: None,
+                summary: Some(other.to_string()),
+            },
+        });
+    }
+
+    let mut writer = SnapshotWriter::create(
+        snapshot_dir,
+        &org_url,
+        config.credentials.auth_method(),
+        collected_at,
+    )?;
+    for c in [
+        org,
+        api_tokens,
+        zones,
+        user_types,
+        groups,
+        role_assignments,
+        users,
+    ] {
+        writer.write_json(c.name, &c.data, c.status, c.error, c.stats)?;
+    }
+    let manifest = writer.manifest().clone();
+    let dir = writer.finish()?;
+    Ok(CollectSummary { dir, manifest })
+}
+
+/// `api_tokens`, `groups`, `role_assignments` and `users`, which build on one another.
+async fn admin_collections(client: &Arc<OktaClient>, progress: &Progress) -> [Collected; 4] {
+    let (api_tokens, mut discovery) = tokio::join!(
+        simple::api_tokens(client, progress),
+        roles::discover(client, progress),
+    );
+    let owners = simple::token_owners(&api_tokens);
+    let role_assignments =
+        roles::assignments(client, &mut discovery, &owners, api_tokens.as_input()).await;
+
+    let wanted = roles::distinct(
+        owners
+            .iter()
+            .chain(&discovery.assignees)
+            .chain(&discovery.member_ids),
+    );
+    let mut incomplete: Vec<String> = [api_tokens.as_input(), discovery.groups.as_input()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if let Some(e) = &discovery.assignees_error {
+        incomplete.push(format!("role assignees unknown: {e}"));
+    }
+    let input = UsersInput {
+        wanted,
+        known: std::mem::take(&mut discovery.member_users),
+        incomplete,
+    };
+    let users = users::users(client, progress, input).await;
+    [api_tokens, discovery.groups, role_assignments, users]
+}
