@@ -390,3 +390,56 @@ fn builtin_rules_all_load_and_evaluate_on_an_empty_org() {
         "nothing was collected"
     );
 }
+
+#[test]
+fn builtin_rules_run_without_errors_on_complete_collections() {
+    use CollectionStatus::Complete;
+    let pack = RulePack::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let empty = tables(&[
+        ("org", json!({"id": "00oX"}), Complete),
+        ("api_tokens", json!([]), Complete),
+        ("users", json!([]), Complete),
+        ("user_types", json!([]), Complete),
+        ("network_zones", json!([]), Complete),
+        ("groups", json!([]), Complete),
+        ("role_assignments", json!([]), Complete),
+    ]);
+    let eval = evaluate(&pack, &empty).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(eval.rules.len(), pack.rules.len());
+    let full = tables(&[
+        ("org", json!({"id": "00oX"}), Complete),
+        (
+            "api_tokens",
+            json!([{"id": "00T1", "name": "t", "userId": "00uA", "created": "2024-01-01T00:00:00Z",
+                    "expiresAt": "2026-07-01T00:00:00Z", "tokenWindow": "P30D",
+                    "network": {"connection": "ZONE", "include": ["nzo1"]}}]),
+            Complete,
+        ),
+        (
+            "users",
+            json!([{"id": "00uA", "status": "SUSPENDED", "profile": {"login": "bob@acme.com"}}]),
+            Complete,
+        ),
+        ("user_types", json!([]), Complete),
+        (
+            "network_zones",
+            json!([{"id": "nzo1", "name": "all", "type": "IP", "status": "ACTIVE", "usage": "POLICY",
+                    "gateways": [{"type": "CIDR", "value": "0.0.0.0/0"}]}]),
+            Complete,
+        ),
+        (
+            "groups",
+            json!([{"group": {"id": "00gA", "profile": {"name": "Admins"}}, "members": ["00uA"]}]),
+            Complete,
+        ),
+        (
+            "role_assignments",
+            json!([{"principal_type": "GROUP", "principal_id": "00gA",
+                    "assignments": [{"id": "ra1", "type": "SUPER_ADMIN", "status": "ACTIVE",
+                                     "assignmentType": "GROUP"}]}]),
+            Complete,
+        ),
+    ]);
+    let eval = evaluate(&pack, &full).unwrap_or_else(|e| panic!("{e}"));
+    assert!(eval.findings.iter().all(|f| !f.entity_id.is_empty()));
+}

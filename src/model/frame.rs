@@ -132,10 +132,7 @@ impl FrameBuilder {
     }
 
     fn internal(&self, message: String) -> ModelError {
-        ModelError::Internal {
-            table: self.def.name.to_string(),
-            message,
-        }
+        internal_err(self.def, message)
     }
 
     /// The finished frame.
@@ -155,11 +152,12 @@ impl FrameBuilder {
                 }
             })
             .collect();
-        DataFrame::new(self.rows, columns).map_err(|e| self_internal(self.def, e.to_string()))
+        DataFrame::new(self.rows, columns).map_err(|e| internal_err(self.def, e.to_string()))
     }
 }
 
-fn self_internal(def: &TableDef, message: String) -> ModelError {
+/// A model bug in table `def`.
+fn internal_err(def: &TableDef, message: String) -> ModelError {
     ModelError::Internal {
         table: def.name.to_string(),
         message,
