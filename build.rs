@@ -30,8 +30,16 @@ fn table(name: &str, root: &Path, ext: &str) -> String {
             println!("cargo:rerun-if-changed={}", parent.display());
         }
         println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f.strip_prefix(root).unwrap_or(&f).to_string_lossy().replace('\\', "/");
-        let _ = writeln!(s, "    ({rel:?}, include_str!({:?})),", f.display().to_string());
+        let rel = f
+            .strip_prefix(root)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let _ = writeln!(
+            s,
+            "    ({rel:?}, include_str!({:?})),",
+            f.display().to_string()
+        );
     }
     s.push_str("];\n");
     s
@@ -41,7 +49,11 @@ fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let mut code = String::new();
     code.push_str(&table("RULE_FILES", &root.join("rules"), "toml"));
-    code.push_str(&table("DEMO_ORG_FILES", &root.join("fixtures/orgs/demo"), "json"));
+    code.push_str(&table(
+        "DEMO_ORG_FILES",
+        &root.join("fixtures/orgs/demo"),
+        "json",
+    ));
     let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("embedded.rs");
     fs::write(out, code).unwrap_or_else(|e| panic!("writing embedded.rs: {e}"));
 }

@@ -62,10 +62,20 @@ pub struct OrgArgs {
     #[arg(long, env = "OKTA_CLIENT_ORGURL", value_name = "URL")]
     pub org_url: Option<String>,
     /// API token (SSWS). Prefer the environment variable (OKTA_API_TOKEN, alias OKTA_CLIENT_TOKEN) or .env over this flag.
-    #[arg(long, env = "OKTA_API_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        env = "OKTA_API_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub api_token: Option<String>,
     /// Maximum concurrent requests to Okta.
-    #[arg(long, env = "OKTA_CONCURRENT_LIMIT", default_value_t = 8, value_name = "N")]
+    #[arg(
+        long,
+        env = "OKTA_CONCURRENT_LIMIT",
+        default_value_t = 8,
+        value_name = "N"
+    )]
     pub concurrency: usize,
     /// Retries of a request after 429, 5xx or a transport error.
     #[arg(long, default_value_t = 4, value_name = "N")]
@@ -410,7 +420,10 @@ async fn cmd_demo(args: DemoArgs) -> Result<ExitStatus, CliError> {
         std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
     )
     .await?;
-    tracing::info!("demo: mock Okta serving the demo org at {}", server.base_url());
+    tracing::info!(
+        "demo: mock Okta serving the demo org at {}",
+        server.base_url()
+    );
     let secret = server
         .org()
         .scan_secret()
@@ -472,7 +485,13 @@ fn model_catalogue_text() -> String {
         let _ = writeln!(s, "{} — {}", t.name, t.description);
         let _ = writeln!(s, "  from collections: {}", t.sources.join(", "));
         for c in t.columns {
-            let _ = writeln!(s, "  {:<22} {:<6} {}", c.name, c.dtype.as_str(), c.description);
+            let _ = writeln!(
+                s,
+                "  {:<22} {:<6} {}",
+                c.name,
+                c.dtype.as_str(),
+                c.description
+            );
         }
         s.push('\n');
     }

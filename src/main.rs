@@ -28,10 +28,10 @@ fn main() -> ExitCode {
     let dotenv = dotenvy::dotenv();
     let cli = Cli::parse();
     init_logging(cli.log.verbose, cli.log.quiet);
-    if let Err(e) = &dotenv {
-        if !e.not_found() {
-            tracing::warn!("ignoring .env: {e}");
-        }
+    if let Err(e) = &dotenv
+        && !e.not_found()
+    {
+        tracing::warn!("ignoring .env: {e}");
     }
     let status = match run(cli) {
         Ok(status) => status,

@@ -152,7 +152,13 @@ async fn fail_on_threshold_decides_between_exit_0_and_1() {
 
     // The same snapshot: critical findings exist, so fail-on critical fails …
     let mut cmd = tokenwarden(tmp.path());
-    cmd.args(["check", "--snapshot", snap.to_str().unwrap(), "--as-of", DEMO_AS_OF]);
+    cmd.args([
+        "check",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--as-of",
+        DEMO_AS_OF,
+    ]);
     cmd.args(["--fail-on", "critical", "--format", "json"]);
     let out = run(cmd).await;
     assert_eq!(out.status.code(), Some(1));
@@ -171,13 +177,26 @@ async fn fail_on_threshold_decides_between_exit_0_and_1() {
         .filter(|f| f["severity"] == "critical")
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
-    assert_eq!(critical.iter().collect::<std::collections::BTreeSet<_>>().len(), 1, "{critical:?}");
+    assert_eq!(
+        critical
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        1,
+        "{critical:?}"
+    );
     assert_eq!(critical[0], "token-owner-super-admin");
     let quiet = builtin.replace("WHERE", "WHERE 1 = 0 AND");
     assert_ne!(quiet, builtin, "the override must change the query");
     std::fs::write(rules.join("api-tokens/token-owner-super-admin.toml"), quiet).unwrap();
     let mut cmd = tokenwarden(tmp.path());
-    cmd.args(["check", "--snapshot", snap.to_str().unwrap(), "--as-of", DEMO_AS_OF]);
+    cmd.args([
+        "check",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--as-of",
+        DEMO_AS_OF,
+    ]);
     cmd.args(["--fail-on", "critical", "--rules", rules.to_str().unwrap()]);
     let out = run(cmd).await;
     assert_eq!(out.status.code(), Some(0), "stdout: {}", text(&out.stdout));
@@ -213,7 +232,10 @@ async fn forbidden_collection_makes_rules_not_evaluated_and_exits_3() {
         .unwrap();
     assert_eq!(invalid["outcome"], "not_evaluated");
     assert!(
-        invalid["reason"].as_str().unwrap().contains("network_zones"),
+        invalid["reason"]
+            .as_str()
+            .unwrap()
+            .contains("network_zones"),
         "{invalid}"
     );
     // Rules that do not need zones still ran and still report their findings.
@@ -247,12 +269,19 @@ async fn rejected_token_exits_3_naming_the_okta_error_without_echoing_the_token(
 #[test]
 fn usage_errors_exit_2_and_say_what_is_wrong() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tokenwarden(tmp.path()).args(["check", "--bogus"]).output().unwrap();
+    let out = tokenwarden(tmp.path())
+        .args(["check", "--bogus"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 
     let out = tokenwarden(tmp.path()).args(["check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("OKTA_CLIENT_ORGURL"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("OKTA_CLIENT_ORGURL"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = tokenwarden(tmp.path())
         .args(["check", "--fail-on", "urgent"])
@@ -267,7 +296,11 @@ fn usage_errors_exit_2_and_say_what_is_wrong() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("http://"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("http://"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // A broken user rule file is a usage error naming the file.
     let rules = tmp.path().join("rules/custom");
@@ -279,7 +312,11 @@ fn usage_errors_exit_2_and_say_what_is_wrong() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("my-rule.toml"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("my-rule.toml"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -309,13 +346,25 @@ async fn unreadable_snapshots_exit_4() {
     std::fs::write(&tokens, b"[]\n").unwrap();
     let out = check(&snap);
     assert_eq!(out.status.code(), Some(4));
-    assert!(text(&out.stderr).contains("api_tokens.json"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("api_tokens.json"),
+        "{}",
+        text(&out.stderr)
+    );
     std::fs::write(&tokens, original).unwrap();
-    assert_ne!(check(&snap).status.code(), Some(4), "restored snapshot reads again");
+    assert_ne!(
+        check(&snap).status.code(),
+        Some(4),
+        "restored snapshot reads again"
+    );
     // An unknown format version.
     let manifest = snap.join("manifest.json");
     let m = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, m.replace("\"format_version\": 1", "\"format_version\": 99")).unwrap();
+    std::fs::write(
+        &manifest,
+        m.replace("\"format_version\": 1", "\"format_version\": 99"),
+    )
+    .unwrap();
     let out = check(&snap);
     assert_eq!(out.status.code(), Some(4));
     assert!(text(&out.stderr).contains("99"), "{}", text(&out.stderr));
@@ -341,12 +390,22 @@ async fn every_format_renders_and_the_token_appears_nowhere() {
         ("csv", "findings.csv"),
     ] {
         let mut cmd = tokenwarden(tmp.path());
-        cmd.args(["-v", "check", "--as-of", DEMO_AS_OF, "--format", format, "--output"])
-            .arg(out_dir.join(file));
+        cmd.args([
+            "-v", "check", "--as-of", DEMO_AS_OF, "--format", format, "--output",
+        ])
+        .arg(out_dir.join(file));
         live(&mut cmd, &server, &token);
         let out = run(cmd).await;
-        assert_eq!(out.status.code(), Some(1), "{format}: {}", text(&out.stderr));
-        assert!(out.stdout.is_empty(), "--output writes to the file, not stdout");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "--output writes to the file, not stdout"
+        );
         streams.push(text(&out.stderr));
         let body = std::fs::read_to_string(out_dir.join(file)).unwrap();
         match format {
@@ -370,7 +429,11 @@ async fn every_format_renders_and_the_token_appears_nowhere() {
     server.shutdown().await;
 
     for (path, content) in all_files(&out_dir) {
-        assert!(!content.contains(&token), "token leaked into {}", path.display());
+        assert!(
+            !content.contains(&token),
+            "token leaked into {}",
+            path.display()
+        );
     }
     for s in streams {
         assert!(!s.contains(&token), "token leaked into output: {s}");
@@ -403,7 +466,12 @@ fn tables_prints_the_catalogue() {
     let out = tokenwarden(tmp.path()).arg("tables").output().unwrap();
     assert!(out.status.success());
     let s = text(&out.stdout);
-    for needle in ["api_tokens", "effective_roles", "age_days", "contains_all_ipv4"] {
+    for needle in [
+        "api_tokens",
+        "effective_roles",
+        "age_days",
+        "contains_all_ipv4",
+    ] {
         assert!(s.contains(needle), "missing {needle}");
     }
 }

@@ -234,7 +234,12 @@ fn selftest_json(dom: &str) -> serde_json::Value {
 fn html_report_in_headless_chromium_loads_cleanly_filters_and_runs_no_injected_markup() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");
-    std::fs::write(&page, render_report()).unwrap();
+    let html = render_report();
+    std::fs::write(&page, &html).unwrap();
+    // To look at the page yourself: TOKENWARDEN_HTML_OUT=/tmp/report.html cargo test --test …
+    if let Some(out) = std::env::var_os("TOKENWARDEN_HTML_OUT") {
+        std::fs::write(out, &html).unwrap();
+    }
 
     // A plain load: the script runs (it marks <html class="js">) and nothing reaches the console.
     let (dom, console) = run_chromium(&dir.path().join("profile-plain"), &file_url(&page));

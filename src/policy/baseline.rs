@@ -107,11 +107,16 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_a_report_is_an_error_naming_it() {
-        let e = Baseline::parse(Path::new("base.json"), "[1,2]").unwrap_err().to_string();
-        assert!(e.starts_with("base.json:1:"), "{e}");
-        let e = Baseline::parse(Path::new("b.json"), r#"{"schema_version":"9.0","findings":[]}"#)
+        let e = Baseline::parse(Path::new("base.json"), "[1,2]")
             .unwrap_err()
             .to_string();
+        assert!(e.starts_with("base.json:1:"), "{e}");
+        let e = Baseline::parse(
+            Path::new("b.json"),
+            r#"{"schema_version":"9.0","findings":[]}"#,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("9.0"), "{e}");
     }
 }

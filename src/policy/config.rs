@@ -154,7 +154,10 @@ fn toml_literal(v: &crate::rules::ParamValue) -> String {
         P::Float(x) => toml::Value::Float(*x).to_string(),
         P::Str(s) => quote(s),
         P::Bool(b) => b.to_string(),
-        P::StrList(l) => format!("[{}]", l.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")),
+        P::StrList(l) => format!(
+            "[{}]",
+            l.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 

@@ -59,11 +59,20 @@ pub(crate) fn read(path: &Path) -> Result<String, PolicyError> {
 pub(crate) fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> PolicyError {
     let message = e.message().to_string();
     match e.span() {
-        Some(span) => PolicyError::At {
-            path: path.to_path_buf(),
-            line: line_of(text, span.start),
-            message,
-        },
+        Some(span) => {
+            let line = line_of(text, span.start);
+            // Quote the offending line: it names the key even when toml's message does not.
+            let source = text.lines().nth(line - 1).unwrap_or("").trim();
+            PolicyError::At {
+                path: path.to_path_buf(),
+                line,
+                message: if source.is_empty() {
+                    message
+                } else {
+                    format!("`{source}`: {message}")
+                },
+            }
+        }
         None => PolicyError::File {
             path: path.to_path_buf(),
             message,

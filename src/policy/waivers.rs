@@ -91,7 +91,11 @@ impl Waivers {
                     w.rule
                 )));
             }
-            for (key, value) in [("entity", &w.entity), ("reason", &w.reason), ("owner", &w.owner)] {
+            for (key, value) in [
+                ("entity", &w.entity),
+                ("reason", &w.reason),
+                ("owner", &w.owner),
+            ] {
                 if value.trim().is_empty() {
                     return Err(at(format!("key `{key}` must not be empty")));
                 }
@@ -233,16 +237,32 @@ expires = 2027-01-01
     fn valid_waiver_waives_expired_stops_and_unused_is_reported() {
         let w = Waivers::parse(Path::new("waivers.toml"), FILE, |_| true).unwrap();
         let mut eval = Evaluation {
-            findings: vec![finding("token-idle", "00Tsiem1"), finding("token-idle", "00Told")],
+            findings: vec![
+                finding("token-idle", "00Tsiem1"),
+                finding("token-idle", "00Told"),
+            ],
             ..Default::default()
         };
         let today = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
         let notices = w.apply(&mut eval, today);
         assert_eq!(eval.findings[0].status, FindingStatus::Waived);
-        assert_eq!(eval.findings[1].status, FindingStatus::Open, "expired waiver must not waive");
-        let kinds: Vec<_> = notices.iter().map(|n| (n.kind.as_str(), n.source.as_str())).collect();
-        assert!(kinds.contains(&("waiver_expired", "waivers.toml:9")), "{kinds:?}");
-        assert!(kinds.contains(&("waiver_unused", "waivers.toml:16")), "{kinds:?}");
+        assert_eq!(
+            eval.findings[1].status,
+            FindingStatus::Open,
+            "expired waiver must not waive"
+        );
+        let kinds: Vec<_> = notices
+            .iter()
+            .map(|n| (n.kind.as_str(), n.source.as_str()))
+            .collect();
+        assert!(
+            kinds.contains(&("waiver_expired", "waivers.toml:9")),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&("waiver_unused", "waivers.toml:16")),
+            "{kinds:?}"
+        );
         assert_eq!(notices.len(), 2);
     }
 
@@ -263,15 +283,24 @@ expires = 2027-01-01
     #[test]
     fn errors_name_file_line_and_key() {
         let bad = "[[waiver]]\nrule = \"token-idle\"\nentity = \"x\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2026-01-01\ncolour = \"red\"\n";
-        let e = Waivers::parse(Path::new("waivers.toml"), bad, |_| true).unwrap_err().to_string();
-        assert!(e.contains("waivers.toml:7") && e.contains("colour"), "{e}");
-        let unknown = FILE.replace("token-sprawl", "token-sprawll");
-        let e = Waivers::parse(Path::new("waivers.toml"), &unknown, |r| r != "token-sprawll")
+        let e = Waivers::parse(Path::new("waivers.toml"), bad, |_| true)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("waivers.toml:16") && e.contains("token-sprawll"), "{e}");
+        assert!(e.contains("waivers.toml:7") && e.contains("colour"), "{e}");
+        let unknown = FILE.replace("token-sprawl", "token-sprawll");
+        let e = Waivers::parse(Path::new("waivers.toml"), &unknown, |r| {
+            r != "token-sprawll"
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("waivers.toml:16") && e.contains("token-sprawll"),
+            "{e}"
+        );
         let no_date = FILE.replace("2026-12-31", "\"soon\"");
-        let e = Waivers::parse(Path::new("waivers.toml"), &no_date, |_| true).unwrap_err().to_string();
+        let e = Waivers::parse(Path::new("waivers.toml"), &no_date, |_| true)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("waivers.toml") && e.contains("expires"), "{e}");
     }
 

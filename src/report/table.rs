@@ -95,12 +95,25 @@ pub fn render_width(report: &Report<'_>, width: u16) -> String {
     if !not_eval.is_empty() {
         let _ = writeln!(out, "\nNot evaluated ({}):", not_eval.len());
         for r in not_eval {
-            let _ = writeln!(out, "  {} — {}", r.id, r.reason.as_deref().unwrap_or("unknown"));
+            let _ = writeln!(
+                out,
+                "  {} — {}",
+                r.id,
+                r.reason.as_deref().unwrap_or("unknown")
+            );
         }
     }
 
-    let passed = eval.rules.iter().filter(|r| r.outcome == Outcome::Pass).count();
-    let failed = eval.rules.iter().filter(|r| r.outcome == Outcome::Fail).count();
+    let passed = eval
+        .rules
+        .iter()
+        .filter(|r| r.outcome == Outcome::Pass)
+        .count();
+    let failed = eval
+        .rules
+        .iter()
+        .filter(|r| r.outcome == Outcome::Fail)
+        .count();
     let failing = crate::gate::failing(eval, report.fail_on);
     let _ = writeln!(
         out,

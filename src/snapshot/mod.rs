@@ -354,7 +354,9 @@ impl Snapshot {
                 source,
             })?;
         for record in manifest.collections.values() {
-            if record.file.contains('/') || record.file.contains('\\') || record.file.starts_with('.')
+            if record.file.contains('/')
+                || record.file.contains('\\')
+                || record.file.starts_with('.')
             {
                 return Err(SnapshotError::Invalid {
                     path: mpath.clone(),
@@ -459,8 +461,14 @@ mod tests {
         assert!(!dir.exists(), "snapshot must not appear before finish");
         w.finish().unwrap();
         let s = Snapshot::open(&dir).unwrap();
-        assert_eq!(s.manifest().status("api_tokens"), Some(CollectionStatus::Complete));
-        assert_eq!(s.manifest().status("network_zones"), Some(CollectionStatus::Forbidden));
+        assert_eq!(
+            s.manifest().status("api_tokens"),
+            Some(CollectionStatus::Complete)
+        );
+        assert_eq!(
+            s.manifest().status("network_zones"),
+            Some(CollectionStatus::Forbidden)
+        );
         assert_eq!(s.manifest().status("users"), None);
         let v: serde_json::Value = s.load("api_tokens").unwrap().unwrap();
         assert_eq!(v[0]["id"], "00T1");
@@ -495,6 +503,9 @@ mod tests {
         )
         .unwrap();
         let err = Snapshot::open(tmp.path()).unwrap_err();
-        assert!(matches!(err, SnapshotError::Version { found: 99, .. }), "{err}");
+        assert!(
+            matches!(err, SnapshotError::Version { found: 99, .. }),
+            "{err}"
+        );
     }
 }

@@ -76,7 +76,7 @@ pub fn bar_chart(title: &str, bars: &[Bar], legend: &[(&'static str, &str)]) -> 
             y + 17
         );
     }
-    out.push_str("</svg></figure>\n");
+    let _ = writeln!(out, "</svg><figcaption>{}</figcaption></figure>", escape(title));
     out
 }
 
