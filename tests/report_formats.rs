@@ -6,48 +6,35 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tokenwarden::findings::{
     Evaluation, Finding, FindingStatus, Outcome, RuleOutcome, Severity, fingerprint,
 };
 use tokenwarden::gate::{self, ExitStatus};
 use tokenwarden::report::{self, Format, Report, RuleDoc};
-use tokenwarden::snapshot::{CollectionRecord, CollectionStatus, Manifest};
+use tokenwarden::snapshot::Manifest;
 
 const XSS: &str = "<img src=x onerror=alert(1)>";
 
+/// Built from JSON (the manifest's on-disk form), so fields added later with defaults keep this
+/// test compiling.
 fn manifest() -> Manifest {
-    let rec = |status, items, error: Option<&str>| CollectionRecord {
-        status,
-        items,
-        requests: 1,
-        duration_ms: 5,
-        error: error.map(str::to_string),
-        file: "x.json".into(),
-        sha256: "0".repeat(64),
+    let rec = |status: &str, items: u64, error: Option<&str>| {
+        json!({"status": status, "items": items, "requests": 1, "duration_ms": 5,
+               "error": error, "file": "x.json", "sha256": "0".repeat(64)})
     };
-    Manifest {
-        format_version: 1,
-        tool_version: "0.1.0".into(),
-        org_url: "https://acme.okta.com".into(),
-        collected_at: Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap(),
-        auth_method: "oauth2".into(),
-        collections: BTreeMap::from([
-            (
-                "api_tokens".into(),
-                rec(CollectionStatus::Complete, 4, None),
-            ),
-            (
-                "log_events".into(),
-                rec(
-                    CollectionStatus::Forbidden,
-                    0,
-                    Some("403 <okta.logs.read> missing"),
-                ),
-            ),
-        ]),
-    }
+    serde_json::from_value(json!({
+        "format_version": 1,
+        "tool_version": "0.1.0",
+        "org_url": "https://acme.okta.com",
+        "collected_at": "2025-03-01T12:00:00Z",
+        "auth_method": "oauth2",
+        "collections": {
+            "api_tokens": rec("complete", 4, None),
+            "log_events": rec("forbidden", 0, Some("403 <okta.logs.read> missing")),
+        },
+    }))
+    .unwrap()
 }
 
 fn finding(rule: &str, sev: Severity, status: FindingStatus, id: &str, name: &str) -> Finding {
@@ -211,7 +198,17 @@ fn sarif_validator() -> jsonschema::Validator {
 #[test]
 fn sarif_validates_against_the_official_schema_and_a_broken_one_does_not() {
     let validator = sarif_validator();
-    let doc: serde_json::Value = serde_json::from_str(&render(Format::Sarif)).unwrap();
+    // An entity id no URI could carry as is: the artifact path must still be a valid reference.
+    let mut eval = evaluation();
+    eval.findings.push(finding(
+        "token-idle",
+        Severity::Low,
+        FindingStatus::Open,
+        "id with space/<%>",
+        "odd",
+    ));
+    let sarif = render_with(&eval, &manifest(), Severity::High, Format::Sarif);
+    let doc: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
 
@@ -264,6 +261,11 @@ fn sarif_carries_rules_fingerprints_locations_suppressions_and_notifications() {
     assert_eq!(
         critical["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
         "okta://acme.okta.com/api_token/00T1"
+    );
+    assert_eq!(
+        critical["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "okta/acme.okta.com/api_token/00T1",
+        "GitHub code scanning rejects results without a physical location"
     );
     let suppressed: Vec<_> = results
         .iter()

@@ -16,17 +16,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tokenwarden::findings::{
     Evaluation, Finding, FindingStatus, Outcome, RuleOutcome, Severity, fingerprint,
 };
 use tokenwarden::gate;
 use tokenwarden::report::{self, Format, Report, RuleDoc};
-use tokenwarden::snapshot::{CollectionRecord, CollectionStatus, Manifest};
+use tokenwarden::snapshot::Manifest;
 
 const XSS: &str = "<img src=x onerror=alert(1)>";
 const MARKER: &str = "tokenwarden-selftest-done ok=";
+const INSTALL: &str = "install the Debian package `chromium` (`apt-get install -y chromium`; \
+                       CI installs it) or point TOKENWARDEN_CHROMIUM at a Chromium binary";
 
 fn chromium() -> PathBuf {
     if let Some(p) = std::env::var_os("TOKENWARDEN_CHROMIUM") {
@@ -41,10 +42,7 @@ fn chromium() -> PathBuf {
             }
         }
     }
-    panic!(
-        "headless Chromium not found on PATH: install the Debian package `chromium` \
-         (`apt-get install -y chromium`; CI installs it) or set TOKENWARDEN_CHROMIUM"
-    );
+    panic!("headless Chromium not found on PATH; {INSTALL}");
 }
 
 fn finding(rule: &str, sev: Severity, id: &str, name: &str, owner: &str) -> Finding {
@@ -75,25 +73,17 @@ fn rule(id: &str, family: &str, sev: Severity, n: usize) -> RuleOutcome {
 }
 
 fn render_report() -> String {
-    let manifest = Manifest {
-        format_version: 1,
-        tool_version: "0.1.0".into(),
-        org_url: "https://acme.okta.com".into(),
-        collected_at: Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap(),
-        auth_method: "api_token".into(),
-        collections: BTreeMap::from([(
-            "api_tokens".to_string(),
-            CollectionRecord {
-                status: CollectionStatus::Complete,
-                items: 5,
-                requests: 1,
-                duration_ms: 3,
-                error: None,
-                file: "api_tokens.json".into(),
-                sha256: "0".repeat(64),
-            },
-        )]),
-    };
+    let manifest: Manifest = serde_json::from_value(json!({
+        "format_version": 1,
+        "tool_version": "0.1.0",
+        "org_url": "https://acme.okta.com",
+        "collected_at": "2025-03-01T12:00:00Z",
+        "auth_method": "api_token",
+        "collections": {"api_tokens": {"status": "complete", "items": 5, "requests": 1,
+            "duration_ms": 3, "error": null, "file": "api_tokens.json", "sha256": "0".repeat(64)}},
+    }))
+    .unwrap();
+
     let mut eval = Evaluation {
         as_of: "2025-03-01T12:00:00Z".into(),
         rules: vec![
@@ -188,7 +178,7 @@ fn run_chromium(profile: &Path, url: &str) -> (String, Vec<String>) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("starting chromium");
+        .unwrap_or_else(|e| panic!("starting chromium: {e}; {INSTALL}"));
     let deadline = Instant::now() + Duration::from_secs(90);
     while child.try_wait().expect("waiting for chromium").is_none() {
         if Instant::now() > deadline {
@@ -277,7 +267,6 @@ fn html_report_in_headless_chromium_loads_cleanly_filters_and_runs_no_injected_m
         "detail_collapsed",
         "detail_expands",
         "no_img_elements",
-        "payload_shown_as_text",
         "no_resource_requests",
         "no_alerts",
         "no_errors",
@@ -286,9 +275,12 @@ fn html_report_in_headless_chromium_loads_cleanly_filters_and_runs_no_injected_m
     }
     assert_eq!(result["total_rows"], 5);
     assert_eq!(
-        result["critical_visible"], 2,
-        "severity=critical leaves the 2 critical rows"
+        result["severity_filter"],
+        json!({"severity": "critical", "visible": 2}),
+        "severity=critical leaves exactly the 2 critical rows"
     );
+    // Entity name, message and evidence cells of the hostile token show the payload as text.
+    assert!(result["payload_cells"].as_u64().unwrap() >= 2, "{result:#}");
     let unexpected: Vec<_> = console.iter().filter(|l| !l.contains(MARKER)).collect();
     assert!(unexpected.is_empty(), "console messages: {unexpected:#?}");
     assert!(

@@ -3,6 +3,7 @@
 //! Renderers never see HTTP types and never decide pass or fail: they are handed the gate's
 //! decision along with the findings.
 
+pub mod catalogue;
 pub mod csv;
 pub mod html;
 pub mod json;

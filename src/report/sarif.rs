@@ -108,7 +108,30 @@ pub struct SarifResult {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
+    pub physical_location: PhysicalLocation,
     pub logical_locations: Vec<LogicalLocation>,
+}
+
+/// A stand-in artifact path for the entity. GitHub code scanning rejects a whole SARIF file when
+/// any result has only a logical location, so each result also names `okta/<host>/<type>/<id>`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhysicalLocation {
+    pub artifact_location: ArtifactLocation,
+    pub region: Region,
+}
+
+/// A relative URI reference.
+#[derive(Debug, Serialize)]
+pub struct ArtifactLocation {
+    pub uri: String,
+}
+
+/// A region of the artifact (always line 1: the artifact is the entity itself).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Region {
+    pub start_line: u32,
 }
 
 /// An Okta entity as a logical location.
@@ -182,6 +205,19 @@ pub fn org_host(org_url: &str) -> String {
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_else(|| org_url.trim_end_matches('/').to_string())
+}
+
+/// Percent-encodes one path segment (RFC 3986 unreserved characters stay as they are).
+fn uri_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `token-owner-super-admin` → `TokenOwnerSuperAdmin`.
@@ -285,9 +321,17 @@ fn result(f: &Finding, rule_index: usize, host: &str) -> SarifResult {
         rule_index,
         level: level(f.severity).into(),
         message: Message {
-            text: format!("{} ({} {})", f.message, f.entity_type, f.entity_name),
+            text: f.message.clone(),
         },
         locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: ["okta", host, &f.entity_type, &f.entity_id]
+                        .map(uri_segment)
+                        .join("/"),
+                },
+                region: Region { start_line: 1 },
+            },
             logical_locations: vec![LogicalLocation {
                 name: f.entity_name.clone(),
                 fully_qualified_name: format!("okta://{host}/{}/{}", f.entity_type, f.entity_id),
@@ -438,5 +482,6 @@ mod tests {
             "TokenOwnerSuperAdmin"
         );
         assert_eq!(org_host("https://acme.okta.com/"), "acme.okta.com");
+        assert_eq!(uri_segment("a b/<é>"), "a%20b%2F%3C%C3%A9%3E");
     }
 }

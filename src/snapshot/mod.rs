@@ -69,6 +69,9 @@ pub struct CollectionRecord {
     pub file: String,
     /// SHA-256 (hex) of the data file.
     pub sha256: String,
+    /// Per-collection parameters (e.g. the System Log window `since`/`until`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub meta: BTreeMap<String, String>,
 }
 
 /// The snapshot's `manifest.json`.
@@ -287,9 +290,17 @@ impl SnapshotWriter {
                 error,
                 file: file.to_string(),
                 sha256: hex::encode(Sha256::digest(bytes)),
+                meta: BTreeMap::new(),
             },
         );
         Ok(())
+    }
+
+    /// Records per-collection parameters (after the collection was written).
+    pub fn set_meta(&mut self, collection: &str, key: &str, value: &str) {
+        if let Some(record) = self.manifest.collections.get_mut(collection) {
+            record.meta.insert(key.to_string(), value.to_string());
+        }
     }
 
     /// The manifest as written so far.

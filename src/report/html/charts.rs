@@ -76,7 +76,11 @@ pub fn bar_chart(title: &str, bars: &[Bar], legend: &[(&'static str, &str)]) -> 
             y + 17
         );
     }
-    let _ = writeln!(out, "</svg><figcaption>{}</figcaption></figure>", escape(title));
+    let _ = writeln!(
+        out,
+        "</svg><figcaption>{}</figcaption></figure>",
+        escape(title)
+    );
     out
 }
 

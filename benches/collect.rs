@@ -1,0 +1,3 @@
+//! Benchmark placeholder; replaced by the collection benchmark.
+
+fn main() {}

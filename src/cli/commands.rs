@@ -1,0 +1,205 @@
+//! `collect`, `check`, `demo` and `init`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::args::{EvalArgs, OrgArgs, collect_config};
+use super::pipeline::{self, Evaluated, Policy};
+use super::{CliError, write_file, write_output, write_stdout};
+use crate::collect::{self, ApiToken, CollectConfig, Credentials};
+use crate::embedded;
+use crate::gate::ExitStatus;
+use crate::mock::{MockConfig, MockServer, OrgSource};
+use crate::policy::config;
+use crate::report::{self, Format};
+use crate::rules::RulePack;
+use crate::snapshot::CollectionStatus;
+
+/// Arguments of `collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub org: OrgArgs,
+    /// Directory to write the snapshot to (created; replaced atomically if it holds a snapshot).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Evaluate this snapshot instead of collecting live.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
+    /// When collecting live, keep the snapshot in this directory (default: a temporary one).
+    #[arg(long, value_name = "DIR", conflicts_with = "snapshot")]
+    pub keep_snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the output to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub org: OrgArgs,
+}
+
+/// Arguments of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the snapshot and reports.
+    #[arg(long, value_name = "DIR", default_value = "tokenwarden-out/demo")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the starter configuration.
+    #[arg(long, value_name = "FILE", default_value = config::DEFAULT_FILE)]
+    pub output: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `collect`: exit 0 when every collection is complete, 3 otherwise.
+pub async fn collect(args: CollectArgs) -> Result<ExitStatus, CliError> {
+    let config = collect_config(&args.org)?;
+    let summary = collect::collect(&config, &args.out).await?;
+    let incomplete: Vec<String> = summary
+        .manifest
+        .collections
+        .iter()
+        .filter(|(_, c)| c.status != CollectionStatus::Complete)
+        .map(|(n, c)| format!("{n} ({})", c.status))
+        .collect();
+    tracing::info!("snapshot written to {}", summary.dir.display());
+    if incomplete.is_empty() {
+        Ok(ExitStatus::Passed)
+    } else {
+        tracing::warn!("incomplete collections: {}", incomplete.join(", "));
+        Ok(ExitStatus::Incomplete)
+    }
+}
+
+/// Collects live into `keep` (or a temporary directory held by the returned guard).
+async fn collect_live(
+    org: &OrgArgs,
+    keep: Option<&PathBuf>,
+) -> Result<(PathBuf, Option<tempfile::TempDir>), CliError> {
+    let config = collect_config(org)?;
+    let (dir, guard) = match keep {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let tmp = tempfile::tempdir().map_err(|source| CliError::Io {
+                context: "creating a temporary snapshot directory".into(),
+                source,
+            })?;
+            (tmp.path().join("snapshot"), Some(tmp))
+        }
+    };
+    let summary = collect::collect(&config, &dir).await?;
+    Ok((summary.dir, guard))
+}
+
+fn log_notices(ev: &Evaluated) {
+    for n in &ev.notices {
+        tracing::warn!("{}: {}", n.source, n.message);
+    }
+}
+
+fn write_baseline(ev: &Evaluated, policy: &Policy, eval: &EvalArgs) -> Result<(), CliError> {
+    if let Some(path) = &eval.write_baseline {
+        write_file(path, &report::render(&ev.report(policy), Format::Json)?)?;
+        tracing::info!("baseline written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// `check`: evaluate and exit with the gate's code.
+pub async fn check(args: CheckArgs) -> Result<ExitStatus, CliError> {
+    let policy = pipeline::load_policy(&args.eval)?;
+    let (dir, _guard) = match &args.snapshot {
+        Some(dir) => (dir.clone(), None),
+        None => collect_live(&args.org, args.keep_snapshot.as_ref()).await?,
+    };
+    let ev = pipeline::evaluate(&dir, &policy, args.eval.as_of)?;
+    log_notices(&ev);
+    write_output(
+        args.output.as_ref(),
+        &report::render(&ev.report(&policy), args.format)?,
+    )?;
+    write_baseline(&ev, &policy, &args.eval)?;
+    Ok(ev.gate)
+}
+
+/// `demo`: the whole pipeline against the built-in demo org served over loopback HTTP.
+pub async fn demo(args: DemoArgs) -> Result<ExitStatus, CliError> {
+    let policy = Policy {
+        pack: RulePack::builtin()?,
+        waivers: None,
+        baseline: None,
+        fail_on: crate::findings::Severity::High,
+    };
+    let server = MockServer::start(
+        MockConfig::new(OrgSource::Embedded(embedded::DEMO_ORG_FILES)),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await?;
+    tracing::info!(
+        "demo: mock Okta serving the demo org at {}",
+        server.base_url()
+    );
+    let secret = server
+        .org()
+        .scan_secret()
+        .ok_or_else(|| CliError::Internal("the demo org has no API token secret".into()))?
+        .to_string();
+    let org_url = url::Url::parse(&server.base_url())
+        .map_err(|e| CliError::Internal(format!("mock base URL: {e}")))?;
+    let mut config = CollectConfig::new(org_url, Credentials::ApiToken(ApiToken::new(secret)));
+    config.request_timeout = Duration::from_secs(30);
+    config.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let snapshot_dir = args.out.join("snapshot");
+    let collected = collect::collect(&config, &snapshot_dir).await;
+    let as_of = server.as_of();
+    server.shutdown().await;
+    let summary = collected?;
+
+    // The demo pins --as-of to the fixture's own "now", so it shows the same findings any day.
+    let ev = pipeline::evaluate(&summary.dir, &policy, Some(as_of))?;
+    let report = ev.report(&policy);
+    let json = args.out.join("findings.json");
+    let csv = args.out.join("findings.csv");
+    write_file(&json, &report::render(&report, Format::Json)?)?;
+    write_file(&csv, &report::render(&report, Format::Csv)?)?;
+    let mut text = report::render(&report, Format::Table)?;
+    text.push_str(&format!(
+        "\nDemo org scanned over HTTP. Snapshot: {} · reports: {} and {}\n\
+         (The demo is a showcase, so it exits 0; `tokenwarden check` exits {} on this org.)\n",
+        summary.dir.display(),
+        json.display(),
+        csv.display(),
+        ev.gate.code(),
+    ));
+    write_stdout(&text)?;
+    Ok(ExitStatus::Passed)
+}
+
+/// `init`: writes a commented starter configuration listing every rule and param.
+pub fn init(args: InitArgs) -> Result<ExitStatus, CliError> {
+    if args.output.exists() && !args.force {
+        return Err(CliError::Usage(format!(
+            "{} exists; pass --force to replace it",
+            args.output.display()
+        )));
+    }
+    write_file(&args.output, &config::starter(&RulePack::builtin()?))?;
+    tracing::info!("wrote {}", args.output.display());
+    Ok(ExitStatus::Passed)
+}
