@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::mock::{Fault, LinkStyle, MockConfig, MockServer, OrgSource};
+use crate::mock::{Fault, JwksShape, LinkStyle, MockConfig, MockServer, OrgSource};
 
 /// Arguments of the `mock-okta` command.
 #[derive(Debug, Clone, clap::Args)]
@@ -26,6 +26,10 @@ pub struct MockArgs {
     /// slow=MILLIS (e.g. 429:/api/v1/users:2). Repeatable; matched in order.
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<Fault>,
+    /// Shape of GET /api/v1/apps/{id}/credentials/jwks: a bare array, {"keys": […]} or
+    /// {"jwks": {"keys": […]}} (Okta's docs disagree; test clients against all three).
+    #[arg(long, value_enum, default_value_t = JwksShape::Jwks)]
+    pub jwks_shape: JwksShape,
 }
 
 /// Runs the mock on 127.0.0.1 until Ctrl-C, printing its URL on stdout.
@@ -33,6 +37,7 @@ pub async fn run(args: MockArgs) -> anyhow::Result<()> {
     let source = OrgSource::Dir(args.org.clone());
     let mut config = MockConfig::new(source.clone()).with_link_style(args.link_style);
     config.faults = args.faults;
+    config.jwks_shape = args.jwks_shape;
     config.page_size = args
         .page_size
         .map(usize::try_from)
@@ -86,6 +91,8 @@ mod tests {
             "429:/api/v1/users:2",
             "--fault",
             "slow=100:/api/v1",
+            "--jwks-shape",
+            "bare",
         ])
         .unwrap();
         let args = cli.mock;
@@ -95,6 +102,7 @@ mod tests {
         assert_eq!(args.faults.len(), 2);
         assert_eq!(args.faults[0].kind, FaultKind::RateLimit);
         assert_eq!(args.faults[0].times, Some(2));
+        assert_eq!(args.jwks_shape, JwksShape::Bare);
     }
 
     #[test]

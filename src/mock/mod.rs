@@ -38,6 +38,18 @@ pub enum LinkStyle {
     Joined,
 }
 
+/// The shape of `GET /api/v1/apps/{id}/credentials/jwks`, which okta-api.md §7 finds disputed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum JwksShape {
+    /// A bare array of keys (the spec's schema).
+    Bare,
+    /// `{"keys": [...]}` (the Go SDK since January 2026).
+    Keys,
+    /// `{"jwks": {"keys": [...]}}` (the spec's example and the old API reference).
+    #[default]
+    Jwks,
+}
+
 /// How to run the mock.
 #[derive(Debug, Clone)]
 pub struct MockConfig {
@@ -51,6 +63,11 @@ pub struct MockConfig {
     pub faults: Vec<Fault>,
     /// How far ahead `X-Rate-Limit-Reset` points on a 429, in seconds.
     pub rate_limit_reset_secs: u64,
+    /// The shape of the client JWKS list.
+    pub jwks_shape: JwksShape,
+    /// Answer `/api/v1/logs` as a polling stream even when `until` is given (a `next` link on
+    /// every page, also empty ones), to test clients against a query that never ends.
+    pub logs_ignore_until: bool,
 }
 
 impl MockConfig {
@@ -62,6 +79,8 @@ impl MockConfig {
             link_style: LinkStyle::Separate,
             faults: Vec::new(),
             rate_limit_reset_secs: 1,
+            jwks_shape: JwksShape::default(),
+            logs_ignore_until: false,
         }
     }
 
@@ -74,6 +93,12 @@ impl MockConfig {
     /// This config with another link style.
     pub fn with_link_style(mut self, style: LinkStyle) -> MockConfig {
         self.link_style = style;
+        self
+    }
+
+    /// This config with another JWKS list shape.
+    pub fn with_jwks_shape(mut self, shape: JwksShape) -> MockConfig {
+        self.jwks_shape = shape;
         self
     }
 

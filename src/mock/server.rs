@@ -20,7 +20,7 @@ use crate::mock::faults::{FaultBook, FaultKind};
 use crate::mock::ratelimit::{Buckets, RateHeaders, bucket_for};
 use crate::mock::reply::{Reply, random_id};
 use crate::mock::routes::{Ctx, Route};
-use crate::mock::{LinkStyle, MockConfig, MockError, Org, RecordedRequest};
+use crate::mock::{JwksShape, LinkStyle, MockConfig, MockError, Org, RecordedRequest};
 
 /// Everything the handler shares between requests.
 #[derive(Debug)]
@@ -31,6 +31,10 @@ pub(crate) struct AppState {
     pub(crate) base_url: String,
     /// Forced page size for every paged list.
     pub(crate) page_size: Option<usize>,
+    /// The shape of the client JWKS list.
+    pub(crate) jwks_shape: JwksShape,
+    /// `/api/v1/logs` answers in polling mode even when `until` is given.
+    pub(crate) logs_ignore_until: bool,
     link_style: LinkStyle,
     rate_limit_reset_secs: u64,
     faults: FaultBook,
@@ -271,6 +275,8 @@ impl MockServer {
             org,
             base_url: format!("http://{local}"),
             page_size: config.page_size,
+            jwks_shape: config.jwks_shape,
+            logs_ignore_until: config.logs_ignore_until,
             link_style: config.link_style,
             rate_limit_reset_secs: config.rate_limit_reset_secs,
             faults: FaultBook::new(config.faults),
