@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod collect;
+pub mod diff;
 pub mod embedded;
 pub mod findings;
 pub mod gate;

@@ -218,6 +218,13 @@ fn sarif_validates_against_the_official_schema_and_a_broken_one_does_not() {
         !validator.is_valid(&broken),
         "an invalid level must fail validation"
     );
+    let mut broken = doc.clone();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
+        json!("not a uri <>");
+    assert!(
+        !validator.is_valid(&broken),
+        "formats are checked: an unencoded artifact path must fail"
+    );
     let mut broken = doc;
     broken["version"] = json!("2.0.0");
     assert!(

@@ -1,6 +1,6 @@
 //! `collect`, `check`, `demo` and `init`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -44,6 +44,21 @@ pub struct CheckArgs {
     /// Write the output to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub org: OrgArgs,
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Evaluate this snapshot instead of collecting live (it is copied into OUT/snapshot).
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
+    /// Directory for the snapshot and the full report set.
+    #[arg(long, value_name = "DIR", default_value = "tokenwarden-out")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub eval: EvalArgs,
     #[command(flatten)]
     pub org: OrgArgs,
 }
@@ -138,6 +153,71 @@ pub async fn check(args: CheckArgs) -> Result<ExitStatus, CliError> {
     Ok(ev.gate)
 }
 
+/// Writes the full report set of an evaluation into `out`; returns the files written.
+fn write_report_set(ev: &Evaluated, policy: &Policy, out: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let files = report::set::render_set(&ev.report(policy), &ev.tables)?;
+    let mut written = Vec::new();
+    for (name, content) in files {
+        let path = out.join(name);
+        write_file(&path, &content)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Copies a snapshot directory (flat: manifest and data files) to `to`.
+fn copy_snapshot(from: &Path, to: &Path) -> Result<(), CliError> {
+    let same = match (from.canonicalize(), to.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Ok(());
+    }
+    // Opening first verifies the snapshot (version, hashes) before anything is copied.
+    crate::snapshot::Snapshot::open(from)?;
+    let io = |context: String| move |source| CliError::Io { context, source };
+    if to.exists() {
+        std::fs::remove_dir_all(to).map_err(io(format!("replacing {}", to.display())))?;
+    }
+    std::fs::create_dir_all(to).map_err(io(format!("creating {}", to.display())))?;
+    for entry in std::fs::read_dir(from).map_err(io(format!("reading {}", from.display())))? {
+        let entry = entry.map_err(io(format!("reading {}", from.display())))?;
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))
+                .map_err(io(format!("copying {}", entry.path().display())))?;
+        }
+    }
+    Ok(())
+}
+
+/// `scan`: collect (or take a snapshot), keep it in OUT/snapshot, write the full report set,
+/// print the summary, exit with the gate's code.
+pub async fn scan(args: ScanArgs) -> Result<ExitStatus, CliError> {
+    let policy = pipeline::load_policy(&args.eval)?;
+    let snapshot_dir = args.out.join("snapshot");
+    match &args.snapshot {
+        Some(dir) => copy_snapshot(dir, &snapshot_dir)?,
+        None => {
+            let config = collect_config(&args.org)?;
+            collect::collect(&config, &snapshot_dir).await?;
+        }
+    }
+    let ev = pipeline::evaluate(&snapshot_dir, &policy, args.eval.as_of)?;
+    log_notices(&ev);
+    let written = write_report_set(&ev, &policy, &args.out)?;
+    write_baseline(&ev, &policy, &args.eval)?;
+    let mut text = report::render(&ev.report(&policy), Format::Table)?;
+    text.push_str(&format!(
+        "\nSnapshot: {} · {} reports in {}\n",
+        snapshot_dir.display(),
+        written.len(),
+        args.out.display()
+    ));
+    write_stdout(&text)?;
+    Ok(ev.gate)
+}
+
 /// `demo`: the whole pipeline against the built-in demo org served over loopback HTTP.
 pub async fn demo(args: DemoArgs) -> Result<ExitStatus, CliError> {
     let policy = Policy {
@@ -173,18 +253,15 @@ pub async fn demo(args: DemoArgs) -> Result<ExitStatus, CliError> {
 
     // The demo pins --as-of to the fixture's own "now", so it shows the same findings any day.
     let ev = pipeline::evaluate(&summary.dir, &policy, Some(as_of))?;
-    let report = ev.report(&policy);
-    let json = args.out.join("findings.json");
-    let csv = args.out.join("findings.csv");
-    write_file(&json, &report::render(&report, Format::Json)?)?;
-    write_file(&csv, &report::render(&report, Format::Csv)?)?;
-    let mut text = report::render(&report, Format::Table)?;
+    let written = write_report_set(&ev, &policy, &args.out)?;
+    let mut text = report::render(&ev.report(&policy), Format::Table)?;
     text.push_str(&format!(
-        "\nDemo org scanned over HTTP. Snapshot: {} · reports: {} and {}\n\
+        "\nDemo org scanned over HTTP. Snapshot: {} · {} reports in {} (open {})\n\
          (The demo is a showcase, so it exits 0; `tokenwarden check` exits {} on this org.)\n",
         summary.dir.display(),
-        json.display(),
-        csv.display(),
+        written.len(),
+        args.out.display(),
+        args.out.join("report.html").display(),
         ev.gate.code(),
     ));
     write_stdout(&text)?;

@@ -46,6 +46,8 @@ pub enum Command {
     Collect(commands::CollectArgs),
     /// Evaluate the policy against a snapshot (or a live collection) and gate on the result.
     Check(commands::CheckArgs),
+    /// Collect (or read a snapshot), evaluate, and write the full report set to a folder.
+    Scan(commands::ScanArgs),
     /// Print the table and column catalogue that rules query.
     Tables,
     /// List, explain and test rules.
@@ -123,6 +125,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Command::Init(args) => commands::init(args),
         Command::Collect(args) => runtime()?.block_on(commands::collect(args)),
         Command::Check(args) => runtime()?.block_on(commands::check(args)),
+        Command::Scan(args) => runtime()?.block_on(commands::scan(args)),
         Command::Demo(args) => runtime()?.block_on(commands::demo(args)),
         Command::MockOkta(args) => runtime()?
             .block_on(mock::run(args))

@@ -60,7 +60,6 @@ pub fn load_policy(args: &EvalArgs) -> Result<Policy, CliError> {
 #[derive(Debug)]
 pub struct Evaluated {
     pub snapshot: Snapshot,
-    #[allow(dead_code)] // read by the review exports of `scan`
     pub tables: model::Tables,
     pub org_id: Option<String>,
     pub evaluation: Evaluation,

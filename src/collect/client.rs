@@ -17,7 +17,7 @@ use super::backoff::{after_429, retry_delay};
 use super::config::{CollectConfig, Credentials};
 use super::error::{CollectError, RequestError};
 use super::progress::Tracker;
-use super::ratelimit::{RateLimiter, bucket_for};
+use super::ratelimit::{RateLimiter, Ticket, bucket_for};
 
 /// Whether a request carries the credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +101,7 @@ impl OktaClient {
             in_flight: Semaphore::new(config.concurrency),
             max_retries: config.max_retries,
             timeout: config.request_timeout,
-            limiter: RateLimiter::default(),
+            limiter: RateLimiter::new(config.pace_requests),
             verified: AtomicBool::new(false),
             first_request: Mutex::new(()),
             rejected: StdMutex::new(None),
@@ -178,7 +178,8 @@ impl OktaClient {
         let bucket = bucket_for(url.path());
         let mut attempt = 0;
         loop {
-            self.limiter.acquire(bucket).await;
+            // Charged to the bucket first, so that waiting for a window holds no permit.
+            let ticket = self.limiter.acquire(bucket).await;
             let outcome = {
                 let _permit =
                     self.in_flight
@@ -188,7 +189,7 @@ impl OktaClient {
                             endpoint: url.path().to_string(),
                         })?;
                 tracker.request();
-                self.attempt(url, auth, bucket, attempt).await
+                self.attempt(url, auth, ticket, attempt).await
             };
             match outcome {
                 Attempt::Done(result) => return result,
@@ -209,7 +210,7 @@ impl OktaClient {
         }
     }
 
-    async fn attempt(&self, url: &Url, auth: Auth, bucket: &'static str, attempt: u32) -> Attempt {
+    async fn attempt(&self, url: &Url, auth: Auth, ticket: Ticket<'_>, attempt: u32) -> Attempt {
         let endpoint = url.path().to_string();
         let transport = |message: String| Attempt::Retry {
             wait: retry_delay(attempt),
@@ -229,7 +230,7 @@ impl OktaClient {
         };
         let status = response.status();
         let headers = response.headers().clone();
-        self.limiter.observe(bucket, &headers);
+        ticket.answered(&headers);
         let bytes = match response.bytes().await {
             Ok(b) => b,
             Err(e) => return transport(format!("response body cut short: {}", self.describe(e))),

@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
@@ -14,6 +15,8 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 pub const DEFAULT_MAX_RETRIES: u32 = 4;
 /// Default timeout of one request, body included.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default System Log window in days (also Okta's retention, the most it can be).
+pub const DEFAULT_LOG_WINDOW_DAYS: u32 = 90;
 
 /// An Okta API token (`SSWS`). Its `Debug` prints `ApiToken(***)`; the value is only ever read to
 /// build the `Authorization` header.
@@ -70,6 +73,14 @@ pub struct CollectConfig {
     pub request_timeout: Duration,
     /// Progress bars per collection when stderr is a terminal (plain log lines otherwise).
     pub progress: bool,
+    /// Pace requests per rate-limit bucket from the `X-Rate-Limit-*` headers (default). When
+    /// off, requests go as fast as the concurrency cap allows and only a 429 waits.
+    pub pace_requests: bool,
+    /// Days of System Log read, ending at `log_until` (1 to 90, Okta's retention).
+    pub log_window_days: u32,
+    /// End of the System Log window; `None` = when the collection starts. Tests and the demo set
+    /// it to the fixture's `as_of`, the mock's "now" for data.
+    pub log_until: Option<DateTime<Utc>>,
 }
 
 impl CollectConfig {
@@ -82,6 +93,9 @@ impl CollectConfig {
             max_retries: DEFAULT_MAX_RETRIES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             progress: true,
+            pace_requests: true,
+            log_window_days: DEFAULT_LOG_WINDOW_DAYS,
+            log_until: None,
         }
     }
 }

@@ -19,10 +19,15 @@
 //!   the owner holds no role, as evidence that it was checked). An owner that no longer exists
 //!   (404) is left out of `role_assignments` and `users` without error.
 
+mod apps;
 mod backoff;
+mod caller;
 mod client;
 mod config;
 mod error;
+mod factors;
+mod iam;
+mod logs;
 mod outcome;
 mod paging;
 mod progress;
@@ -33,8 +38,8 @@ mod simple;
 mod users;
 
 pub use config::{
-    ApiToken, CollectConfig, Credentials, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
-    DEFAULT_REQUEST_TIMEOUT,
+    ApiToken, CollectConfig, Credentials, DEFAULT_CONCURRENCY, DEFAULT_LOG_WINDOW_DAYS,
+    DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
 };
 pub use error::CollectError;
 pub use run::{CollectSummary, collect};
@@ -55,4 +60,16 @@ pub mod names {
     pub const ROLE_ASSIGNMENTS: &str = "role_assignments";
     /// Token owners, role holders and members of role-holding groups.
     pub const USERS: &str = "users";
+    /// OAuth 2.0 service apps with grants, secrets (metadata only), JWKS keys and client roles.
+    pub const SERVICE_APPS: &str = "service_apps";
+    /// System Log events of the window (`system_log.jsonl`).
+    pub const SYSTEM_LOG: &str = "system_log";
+    /// Custom roles (`/api/v1/iam/roles`) with their permissions.
+    pub const CUSTOM_ROLES: &str = "custom_roles";
+    /// Resource sets with their resources, bindings and binding members.
+    pub const RESOURCE_SETS: &str = "resource_sets";
+    /// Enrolled factors of every user holding an admin role.
+    pub const USER_FACTORS: &str = "user_factors";
+    /// The identity running the scan (token owner or OAuth app) and its roles.
+    pub const CALLER: &str = "caller";
 }

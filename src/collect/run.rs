@@ -11,7 +11,7 @@ use super::error::{CollectError, RequestError};
 use super::outcome::Collected;
 use super::progress::Progress;
 use super::users::UsersInput;
-use super::{roles, simple, users};
+use super::{apps, caller, factors, iam, logs, roles, simple, users};
 use crate::snapshot::{Manifest, SnapshotWriter};
 
 /// What [`collect`] produced: the snapshot directory and its manifest.
@@ -39,11 +39,30 @@ pub async fn collect(
     let progress = Progress::new(config.progress);
     tracing::info!(org = %org_url, concurrency = config.concurrency, "collecting");
 
-    let (org, zones, user_types, [api_tokens, groups, role_assignments, users]) = tokio::join!(
+    let (
+        org,
+        zones,
+        user_types,
+        ([api_tokens, groups, role_assignments, users], user_factors),
+        [custom_roles, resource_sets],
+        caller,
+        service_apps,
+        log_pass,
+    ) = tokio::join!(
         simple::org(&client, &progress),
         simple::network_zones(&client, &progress),
         simple::user_types(&client, &progress),
-        admin_collections(&client, &progress),
+        async {
+            let admin = admin_collections(&client, &progress).await;
+            let [_, groups, role_assignments, _] = &admin;
+            let factors =
+                factors::user_factors(&client, &progress, role_assignments, groups).await;
+            (admin, factors)
+        },
+        iam::collections(&client, &progress),
+        caller::caller(&client, &progress, config.credentials.auth_method()),
+        apps::service_apps(&client, &progress),
+        logs::by_event_type(&client, &progress, logs::Window::new(config, collected_at)),
     );
 
     if let Some(rejected) = client.rejected() {
@@ -68,6 +87,9 @@ pub async fn collect(
         });
     }
 
+    // Token-attributed System Log events need the token list.
+    let system_log = logs::by_token(&client, log_pass, &api_tokens).await;
+
     let mut writer = SnapshotWriter::create(
         snapshot_dir,
         &org_url,
@@ -82,9 +104,15 @@ pub async fn collect(
         groups,
         role_assignments,
         users,
+        custom_roles,
+        resource_sets,
+        user_factors,
+        caller,
+        service_apps,
     ] {
         writer.write_json(c.name, &c.data, c.status, c.error, c.stats)?;
     }
+    system_log.write(&mut writer)?;
     let manifest = writer.manifest().clone();
     let dir = writer.finish()?;
     Ok(CollectSummary { dir, manifest })

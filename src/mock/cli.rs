@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
+use crate::mock::RateLimitArgs;
 use crate::mock::{Fault, JwksShape, LinkStyle, MockConfig, MockServer, OrgSource};
 
 /// Arguments of the `mock-okta` command.
@@ -30,6 +31,9 @@ pub struct MockArgs {
     /// {"jwks": {"keys": […]}} (Okta's docs disagree; test clients against all three).
     #[arg(long, value_enum, default_value_t = JwksShape::Jwks)]
     pub jwks_shape: JwksShape,
+    /// Per-bucket rate limits and the concurrency limit.
+    #[command(flatten)]
+    pub rate_limits: RateLimitArgs,
 }
 
 /// Runs the mock on 127.0.0.1 until Ctrl-C, printing its URL on stdout.
@@ -38,6 +42,7 @@ pub async fn run(args: MockArgs) -> anyhow::Result<()> {
     let mut config = MockConfig::new(source.clone()).with_link_style(args.link_style);
     config.faults = args.faults;
     config.jwks_shape = args.jwks_shape;
+    config.rate_limits = args.rate_limits.limits();
     config.page_size = args
         .page_size
         .map(usize::try_from)

@@ -26,6 +26,7 @@ pub use cli::{MockArgs, run};
 pub use error::MockError;
 pub use faults::{Fault, FaultKind};
 pub use fixture::{Org, OrgSource};
+pub use ratelimit::{BucketUsage, RateLimitArgs, RateLimitStats, RateLimits};
 pub use server::MockServer;
 
 /// How `Link` relations are written.
@@ -63,6 +64,8 @@ pub struct MockConfig {
     pub faults: Vec<Fault>,
     /// How far ahead `X-Rate-Limit-Reset` points on a 429, in seconds.
     pub rate_limit_reset_secs: u64,
+    /// Per-bucket windows and the concurrency limit (enforced by default, 60 s windows).
+    pub rate_limits: RateLimits,
     /// The shape of the client JWKS list.
     pub jwks_shape: JwksShape,
     /// Answer `/api/v1/logs` as a polling stream even when `until` is given (a `next` link on
@@ -79,9 +82,16 @@ impl MockConfig {
             link_style: LinkStyle::Separate,
             faults: Vec::new(),
             rate_limit_reset_secs: 1,
+            rate_limits: RateLimits::default(),
             jwks_shape: JwksShape::default(),
             logs_ignore_until: false,
         }
+    }
+
+    /// This config with other rate limits.
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> MockConfig {
+        self.rate_limits = limits;
+        self
     }
 
     /// This config with every paged list forced to `size` items per page.

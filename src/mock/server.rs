@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::mock::faults::{FaultBook, FaultKind};
-use crate::mock::ratelimit::{Buckets, RateHeaders, bucket_for};
+use crate::mock::ratelimit::{Buckets, RateHeaders, RateLimitStats, bucket_for};
 use crate::mock::reply::{Reply, random_id};
 use crate::mock::routes::{Ctx, Route};
 use crate::mock::{JwksShape, LinkStyle, MockConfig, MockError, Org, RecordedRequest};
@@ -125,6 +125,7 @@ impl AppState {
                         .into_owned()
                         .collect(),
                     repeat_next,
+                    authorization: auth,
                 };
                 route.serve(&ctx)
             }
@@ -167,27 +168,33 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // Rate and concurrency limits apply first, to every request (mock/ratelimit.rs).
+    let bucket = bucket_for(path);
+    let admission = state.buckets.admit(bucket, Utc::now());
     let Answered {
         reply,
         rate_limited,
         truncate,
-    } = state
-        .answer(
-            &method,
-            path,
-            path_and_query,
-            uri.query().unwrap_or(""),
-            auth.as_deref(),
-        )
-        .await;
+    } = if admission.limited {
+        Answered::plain(Reply::rate_limited())
+    } else {
+        state
+            .answer(
+                &method,
+                path,
+                path_and_query,
+                uri.query().unwrap_or(""),
+                auth.as_deref(),
+            )
+            .await
+    };
 
     let now = Utc::now();
-    let bucket = bucket_for(path);
-    let mut rate = state.buckets.hit(bucket, now.timestamp());
+    let mut rate = admission.headers;
     if rate_limited {
         let ahead = i64::try_from(state.rate_limit_reset_secs).unwrap_or(60);
         rate = RateHeaders {
-            limit: bucket.limit,
+            limit: state.buckets.limit_of(bucket),
             remaining: 0,
             reset: now.timestamp() + ahead,
         };
@@ -280,7 +287,7 @@ impl MockServer {
             link_style: config.link_style,
             rate_limit_reset_secs: config.rate_limit_reset_secs,
             faults: FaultBook::new(config.faults),
-            buckets: Buckets::default(),
+            buckets: Buckets::new(config.rate_limits),
             log: Mutex::new(Vec::new()),
             expiry: Mutex::new(HashMap::new()),
         });
@@ -316,6 +323,21 @@ impl MockServer {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The rate-limit record so far: use per bucket, 429s sent by the limits, peak concurrency.
+    pub fn rate_limit_stats(&self) -> RateLimitStats {
+        self.state.buckets.stats()
+    }
+
+    /// How many 429s the mock has sent (limits and injected faults).
+    pub fn rate_limited(&self) -> u64 {
+        let log = self
+            .state
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        log.iter().filter(|r| r.status == 429).count() as u64
     }
 
     /// The fixture's `as_of`, the mock's "now" for data.

@@ -9,7 +9,9 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod review;
 pub mod sarif;
+pub mod set;
 pub mod table;
 
 use std::collections::BTreeMap;

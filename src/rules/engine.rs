@@ -300,3 +300,52 @@ pub fn evaluate(pack: &RulePack, tables: &Tables) -> Result<Evaluation, EngineEr
     eval.sort();
     Ok(eval)
 }
+
+/// Rows of an ad-hoc query: column names and one JSON value per cell.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryRows {
+    /// Column names, in the query's order.
+    pub columns: Vec<String>,
+    /// Rows, each with one value per column.
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl QueryRows {
+    /// A cell by row index and column name, as display text (null → empty).
+    pub fn text(&self, row: usize, column: &str) -> String {
+        let Some(i) = self.columns.iter().position(|c| c == column) else {
+            return String::new();
+        };
+        match self.rows.get(row).and_then(|r| r.get(i)) {
+            None | Some(Value::Null) => String::new(),
+            Some(v) => to_text(v),
+        }
+    }
+}
+
+/// Runs a read-only SQL query over every table (used by the review exports, which are SQL over
+/// the same catalogue as the rules).
+pub fn query(tables: &Tables, sql: &str) -> Result<QueryRows, PolarsError> {
+    let mut ctx = SQLContext::new();
+    for name in tables.names() {
+        if let Some(df) = tables.get(name) {
+            ctx.register(name, df.clone().lazy());
+        }
+    }
+    let df = ctx.execute(sql)?.collect()?;
+    let columns: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let cols = df.columns();
+    let mut rows = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let mut row = Vec::with_capacity(cols.len());
+        for c in cols {
+            row.push(to_json(&c.get(i)?));
+        }
+        rows.push(row);
+    }
+    Ok(QueryRows { columns, rows })
+}

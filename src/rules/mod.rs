@@ -13,7 +13,7 @@ mod params;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use engine::{EngineError, evaluate};
+pub use engine::{EngineError, QueryRows, evaluate, query};
 pub use params::ParamValue;
 
 use crate::findings::Severity;

@@ -1,7 +1,11 @@
 //! The endpoints the mock serves (all `GET`), resolved from the path and answered from the fixture.
 
+mod apps;
 mod directory;
+mod factors;
+mod iam;
 mod links;
+mod logs;
 mod roles;
 
 use serde_json::json;
@@ -22,6 +26,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) query: Vec<(String, String)>,
     /// A repeat-next fault applies: `next` points at this very page.
     pub(crate) repeat_next: bool,
+    /// The request's `Authorization` header (for `/users/me`).
+    pub(crate) authorization: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -97,6 +103,32 @@ pub(crate) enum Route {
     Targets(Principal, String, String, TargetKind),
     /// `/api/v1/iam/assignees/users`
     Assignees,
+    /// `/api/v1/apps…` and `/oauth2/v1/clients/{clientId}/roles…`
+    App(apps::AppRoute),
+    /// `/api/v1/logs`
+    Logs,
+    /// `/api/v1/users/me`
+    Me,
+    /// `/api/v1/users/{idOrLogin}/factors`
+    UserFactors(String),
+    /// `/api/v1/iam/roles`
+    IamRoles,
+    /// `/api/v1/iam/roles/{idOrLabel}`
+    IamRole(String),
+    /// `/api/v1/iam/roles/{idOrLabel}/permissions`
+    IamPermissions(String),
+    /// `/api/v1/iam/resource-sets`
+    ResourceSets,
+    /// `/api/v1/iam/resource-sets/{idOrLabel}`
+    ResourceSet(String),
+    /// `/api/v1/iam/resource-sets/{id}/resources`
+    ResourceSetResources(String),
+    /// `/api/v1/iam/resource-sets/{id}/bindings`
+    Bindings(String),
+    /// `/api/v1/iam/resource-sets/{id}/bindings/{roleIdOrLabel}`
+    Binding(String, String),
+    /// `/api/v1/iam/resource-sets/{id}/bindings/{roleIdOrLabel}/members`
+    BindingMembers(String, String),
 }
 
 impl Route {
@@ -125,7 +157,9 @@ impl Route {
                 ["meta", "types", "user"] => Route::UserTypes,
                 ["meta", "types", "user", id] => Route::UserType((*id).to_owned()),
                 ["users"] => Route::Users,
+                ["users", "me"] => Route::Me,
                 ["users", id] => Route::User((*id).to_owned()),
+                ["users", id, "factors"] => Route::UserFactors((*id).to_owned()),
                 ["groups"] => Route::Groups,
                 ["groups", id] => Route::Group((*id).to_owned()),
                 ["groups", id, "users"] => Route::GroupUsers((*id).to_owned()),
@@ -151,8 +185,26 @@ impl Route {
                     Route::Targets(principal(p), (*id).to_owned(), (*ra).to_owned(), kind)
                 }
                 ["iam", "assignees", "users"] => Route::Assignees,
+                ["apps", rest @ ..] => Route::App(apps::AppRoute::api(rest)?),
+                ["logs"] => Route::Logs,
+                ["iam", "roles"] => Route::IamRoles,
+                ["iam", "roles", r] => Route::IamRole((*r).to_owned()),
+                ["iam", "roles", r, "permissions"] => Route::IamPermissions((*r).to_owned()),
+                ["iam", "resource-sets"] => Route::ResourceSets,
+                ["iam", "resource-sets", rs] => Route::ResourceSet((*rs).to_owned()),
+                ["iam", "resource-sets", rs, "resources"] => {
+                    Route::ResourceSetResources((*rs).to_owned())
+                }
+                ["iam", "resource-sets", rs, "bindings"] => Route::Bindings((*rs).to_owned()),
+                ["iam", "resource-sets", rs, "bindings", r] => {
+                    Route::Binding((*rs).to_owned(), (*r).to_owned())
+                }
+                ["iam", "resource-sets", rs, "bindings", r, "members"] => {
+                    Route::BindingMembers((*rs).to_owned(), (*r).to_owned())
+                }
                 _ => return None,
             },
+            ["oauth2", "v1", "clients", rest @ ..] => Route::App(apps::AppRoute::clients(rest)?),
             _ => return None,
         };
         Some(route)
@@ -182,6 +234,19 @@ impl Route {
             Route::Role(p, id, ra) => roles::one(ctx, *p, id, ra),
             Route::Targets(p, id, ra, kind) => roles::targets(ctx, *p, id, ra, *kind),
             Route::Assignees => roles::assignees(ctx),
+            Route::App(route) => Ok(route.serve(ctx)),
+            Route::Logs => logs::list(ctx),
+            Route::Me => factors::me(ctx),
+            Route::UserFactors(id) => factors::list(ctx, id),
+            Route::IamRoles => iam::roles(ctx),
+            Route::IamRole(r) => iam::role(ctx, r),
+            Route::IamPermissions(r) => iam::permissions(ctx, r),
+            Route::ResourceSets => iam::resource_sets(ctx),
+            Route::ResourceSet(rs) => iam::resource_set(ctx, rs),
+            Route::ResourceSetResources(rs) => iam::resources(ctx, rs),
+            Route::Bindings(rs) => iam::bindings(ctx, rs),
+            Route::Binding(rs, r) => iam::binding(ctx, rs, r),
+            Route::BindingMembers(rs, r) => iam::members(ctx, rs, r),
         };
         result.unwrap_or_else(|reply| reply)
     }

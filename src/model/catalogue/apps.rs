@@ -1,0 +1,90 @@
+//! Catalogue entries of OAuth 2.0 service apps: the apps, their scopes, credentials and roles.
+
+use super::{ColType, ColumnDef, TableDef};
+
+/// The service-app tables (built by `model/apps.rs`).
+pub(super) static TABLES: &[TableDef] = &[
+    TableDef {
+        name: "service_apps",
+        description: "one row per OAuth 2.0 service app (application_type service)",
+        sources: &["service_apps"],
+        columns: cols![
+            "id": Str = "app id (0oa…)",
+            "client_id": Str = "credentials.oauthClient.client_id (falls back to id)",
+            "label": Str = "app label",
+            "status": Str = "ACTIVE | INACTIVE",
+            "created": Str = "created (RFC 3339)",
+            "auth_method": Str = "token_endpoint_auth_method (client_secret_basic when missing)",
+            "dpop_required": Bool = "settings.oauthClient.dpop_bound_access_tokens (false when missing)",
+            "application_type": Str = "settings.oauthClient.application_type",
+            "grant_types": Str = "grant types, comma-joined",
+            "network_connection": Str = "settings.oauthClient.network.connection (null when unset)",
+            "scope_count": Int = "ACTIVE scope grants",
+            "manage_scope_count": Int = "ACTIVE scope grants ending in .manage",
+            "scopes": Str = "ACTIVE granted scopes, comma-joined, sorted",
+            "manage_scopes": Str = "ACTIVE granted *.manage scopes, comma-joined, sorted",
+            "active_secret_count": Int = "ACTIVE client secrets",
+            "active_key_count": Int = "ACTIVE JWKS keys",
+            "oldest_active_credential_days": Int = "age of the oldest ACTIVE secret or key (null if none)",
+            "active_overlap_days": Int = "how long two or more ACTIVE credentials of one kind have \
+                                         coexisted: age of the second-oldest (null below two)",
+            "role_count": Int = "admin role assignments (not INACTIVE)",
+            "roles": Str = "their role types, comma-joined, sorted",
+            "highest_role": Str = "the most powerful role type held (SUPER_ADMIN > ORG_ADMIN > …)",
+            "is_super_admin": Bool = "holds SUPER_ADMIN",
+            "privileged": Bool = "holds a role above read-only or any *.manage scope",
+        ],
+    },
+    TableDef {
+        name: "service_app_scopes",
+        description: "one row per Okta API scope grant of a service app",
+        sources: &["service_apps"],
+        columns: cols![
+            "app_id": Str = "app id",
+            "client_id": Str = "client id",
+            "app_label": Str = "app label",
+            "grant_id": Str = "grant id (oag…)",
+            "scope": Str = "scopeId, e.g. okta.users.read",
+            "status": Str = "ACTIVE | REVOKED",
+            "is_manage": Bool = "the scope ends in .manage",
+            "source": Str = "ADMIN | END_USER",
+            "created": Str = "created (RFC 3339)",
+        ],
+    },
+    TableDef {
+        name: "service_app_credentials",
+        description: "one row per client secret (metadata only) or JWKS key of a service app",
+        sources: &["service_apps"],
+        columns: cols![
+            "app_id": Str = "app id",
+            "app_label": Str = "app label",
+            "kind": Str = "secret | key",
+            "id": Str = "secret id (ocs…) or key id (pks…)",
+            "kid": Str = "key's kid (null for secrets)",
+            "status": Str = "ACTIVE | INACTIVE (keys without status count as ACTIVE)",
+            "created": Str = "created (RFC 3339)",
+            "last_updated": Str = "lastUpdated (RFC 3339)",
+            "age_days": Int = "whole days since created",
+        ],
+    },
+    TableDef {
+        name: "service_app_roles",
+        description: "one row per admin role assignment of a service app \
+                      (/oauth2/v1/clients/{clientId}/roles)",
+        sources: &["service_apps"],
+        columns: cols![
+            "app_id": Str = "app id",
+            "client_id": Str = "client id",
+            "app_label": Str = "app label",
+            "assignment_id": Str = "assignment id",
+            "role_type": Str = "SUPER_ADMIN, ORG_ADMIN, …, CUSTOM",
+            "label": Str = "role label",
+            "status": Str = "ACTIVE | INACTIVE",
+            "custom_role_id": Str = "custom role id for CUSTOM",
+            "resource_set_id": Str = "resource set id for CUSTOM",
+            "targeted": Bool = "has group or app targets",
+            "target_group_count": Int = "group targets",
+            "target_app_count": Int = "app targets",
+        ],
+    },
+];
