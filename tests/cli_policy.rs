@@ -1,52 +1,13 @@
 //! The governance workflow through the real binary: tokenwarden.toml, waivers with expiry,
 //! baselines, `init`, and `rules list/explain/test`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Output;
-use std::sync::OnceLock;
 
-use assert_cmd::Command;
+use common::{AS_OF, demo_snapshot, tokenwarden};
 use serde_json::Value;
-use tokenwarden::collect::{ApiToken, CollectConfig, Credentials, collect};
-use tokenwarden::mock::{MockConfig, MockServer, OrgSource};
-
-const AS_OF: &str = "2026-06-30T12:00:00Z";
-
-/// The demo org collected once over HTTP for every test of this file.
-fn demo_snapshot() -> &'static Path {
-    static SNAP: OnceLock<PathBuf> = OnceLock::new();
-    SNAP.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep().join("snapshot");
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async {
-            let org = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/orgs/demo");
-            let server = MockServer::start(
-                MockConfig::new(OrgSource::Dir(org)),
-                "127.0.0.1:0".parse().unwrap(),
-            )
-            .await
-            .unwrap();
-            let secret = server.org().scan_secret().unwrap().to_string();
-            let mut config = CollectConfig::new(
-                server.base_url().parse().unwrap(),
-                Credentials::ApiToken(ApiToken::new(secret)),
-            );
-            config.progress = false;
-            collect(&config, &dir).await.unwrap();
-            server.shutdown().await;
-        });
-        dir
-    })
-}
-
-fn tokenwarden(cwd: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("tokenwarden").unwrap();
-    cmd.current_dir(cwd);
-    for var in ["OKTA_CLIENT_ORGURL", "OKTA_API_TOKEN", "OKTA_CLIENT_TOKEN", "RUST_LOG"] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 fn check(cwd: &Path, extra: &[&str]) -> Output {
     tokenwarden(cwd)
@@ -189,10 +150,12 @@ expires = 2027-01-01
         assert_eq!(out.status.code(), Some(0), "{err}");
     }
     // The same waiver file a year later: the first waiver expired too.
-    let out = check(
-        tmp.path(),
-        &["--waivers", "waivers.toml", "--as-of", "2027-06-30"],
-    );
+    let out = tokenwarden(tmp.path())
+        .args(["check", "--format", "json", "--as-of", "2027-06-30", "--snapshot"])
+        .arg(demo_snapshot())
+        .args(["--waivers", "waivers.toml"])
+        .output()
+        .unwrap();
     let doc = json(&out);
     assert!(
         findings(&doc, "token-owner-super-admin")
@@ -246,9 +209,14 @@ fn init_writes_a_starter_config_that_loads() {
     assert!(text.contains("# [rules.token-rotation-overdue]"));
     assert!(text.contains("# max_age_days = 90"));
     // The starter loads, and uncommenting a rule's section and param works.
-    let edited = text
-        .replace("# [rules.token-rotation-overdue.params]", "[rules.token-rotation-overdue.params]")
-        .replace("# max_age_days = 90", "max_age_days = 30");
+    let at = text.find("# [rules.token-rotation-overdue.params]").unwrap();
+    let (before, after) = text.split_at(at);
+    let edited = format!(
+        "{before}{}",
+        after
+            .replacen("# [rules.token-rotation-overdue.params]", "[rules.token-rotation-overdue.params]", 1)
+            .replacen("# max_age_days = 90", "max_age_days = 30", 1)
+    );
     std::fs::write(tmp.path().join("tokenwarden.toml"), edited).unwrap();
     let out = check(tmp.path(), &[]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));

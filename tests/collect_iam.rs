@@ -349,21 +349,21 @@ async fn custom_role_assignments_reach_user_and_group_roles_and_role_assignments
     let s = scan(basic().with_page_size(2)).await;
     let base = s.server.base_url();
 
-    // Direct member: Dave holds UserManager over the whole directory.
-    let dave = get_json(&s.server, &format!("/api/v1/users/{DAVE}/roles")).await;
-    let custom = dave
+    // Direct member: the SIEM account holds UserManager over the whole directory.
+    let siem = get_json(&s.server, &format!("/api/v1/users/{SIEM}/roles")).await;
+    let custom = siem
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["type"] == "CUSTOM")
-        .expect("Dave's custom role");
-    assert_eq!(custom["id"], "irb2daveusermgr00000");
+        .find(|a| a["role"] == USER_MANAGER)
+        .expect("the SIEM account's UserManager role");
+    assert_eq!(custom["id"], "irb2siemusermgr00000");
     assert_eq!(custom["role"], USER_MANAGER);
     assert_eq!(custom["resource-set"], WHOLE);
     assert_eq!(custom["label"], "UserManager");
     assert_eq!(custom["assignmentType"], "USER");
     let link = |rel: &str| custom["_links"][rel]["href"].as_str().unwrap().to_owned();
-    assert_eq!(link("assignee"), format!("{base}/api/v1/users/{DAVE}"));
+    assert_eq!(link("assignee"), format!("{base}/api/v1/users/{SIEM}"));
     assert_eq!(
         link("role"),
         format!("{base}/api/v1/iam/roles/{USER_MANAGER}")
@@ -375,7 +375,7 @@ async fn custom_role_assignments_reach_user_and_group_roles_and_role_assignments
     assert_eq!(
         link("member"),
         format!(
-            "{base}/api/v1/iam/resource-sets/{WHOLE}/bindings/{USER_MANAGER}/members/irb2daveusermgr00000"
+            "{base}/api/v1/iam/resource-sets/{WHOLE}/bindings/{USER_MANAGER}/members/irb2siemusermgr00000"
         )
     );
     assert!(link("permissions").ends_with("/permissions"));
@@ -403,9 +403,11 @@ async fn custom_role_assignments_reach_user_and_group_roles_and_role_assignments
         inherited["_links"]["assignee"]["href"],
         format!("{base}/api/v1/groups/{HELPDESK}")
     );
-    // An assignment listed in roles.json and made by a binding member appears once.
-    let siem = get_json(&s.server, &format!("/api/v1/users/{SIEM}/roles")).await;
-    assert_eq!(siem.as_array().unwrap().len(), 1);
+    // TokenAuditor is listed in roles.json and made by a binding member: it appears once.
+    assert_eq!(
+        strs(&siem, "id"),
+        ["irb1siemauditor00000", "irb2siemusermgr00000"]
+    );
 
     // The collector keeps them in role_assignments as Okta served them.
     let ra = s.data("role_assignments");
@@ -419,8 +421,8 @@ async fn custom_role_assignments_reach_user_and_group_roles_and_role_assignments
             .unwrap()
             .clone()
     };
-    let stored = of("USER", DAVE);
-    let stored = stored.iter().find(|a| a["type"] == "CUSTOM").unwrap();
+    let stored = of("USER", SIEM);
+    let stored = stored.iter().find(|a| a["role"] == USER_MANAGER).unwrap();
     assert_eq!(stored, custom);
     assert!(
         of("GROUP", HELPDESK)
@@ -522,9 +524,9 @@ async fn factors_are_collected_for_exactly_the_admins() {
     assert_complete(&s, &["user_factors"]);
     let factors = s.data("user_factors");
     let users: BTreeSet<String> = strs(&factors, "user_id").into_iter().collect();
-    // Direct roles (Ann, the scanner, Carol, the SIEM account), a custom role only (Dave), a
-    // role-holding group only (Bob). Frank has factors but no role.
-    let admins: BTreeSet<String> = [ANN, SCANNER, CAROL, SIEM, DAVE, BOB]
+    // Direct roles (Ann, the scanner, Carol; the SIEM account holds custom roles only) and a
+    // role-holding group only (Bob). Dave and Frank have factors but no role.
+    let admins: BTreeSet<String> = [ANN, SCANNER, CAROL, SIEM, BOB]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -539,7 +541,7 @@ async fn factors_are_collected_for_exactly_the_admins() {
         })
         .collect();
     assert_eq!(asked, admins);
-    assert!(!asked.contains(FRANK));
+    assert!(!asked.contains(FRANK) && !asked.contains(DAVE));
 
     let of = |id: &str| -> Vec<String> {
         let entry = factors
@@ -600,7 +602,7 @@ fn fixture_resources_that_are_not_orns_or_rest_urls_are_refused_naming_the_file(
 
     std::fs::write(
         &sets,
-        text.replace(&format!("users/{DAVE}"), "users/00uNOBODY"),
+        text.replace(&format!("users/{SIEM}"), "users/00uNOBODY"),
     )
     .unwrap();
     let err = Org::load(&OrgSource::Dir(tmp.path().to_owned()))

@@ -672,7 +672,8 @@ fn table_lists_changes_and_findings() {
     for needle in [
         "legacy-sync",
         "removed",
-        "network.connection: ZONE → ANYWHERE",
+        "network.connection",
+        "ZONE → ANYWHERE",
         "custom_roles missing in OLD",
         "token-unrestricted-network",
         "opened",

@@ -71,6 +71,8 @@ async fn collect_demo(dir: &Path) -> anyhow::Result<Snapshot> {
         Credentials::ApiToken(ApiToken::new(secret)),
     );
     config.progress = false;
+    // The System Log window ends at the fixture's as_of, the mock's "now", so it covers logs.json.
+    config.log_until = Some(org.as_of);
     let result = collect(&config, dir).await;
     server.shutdown().await;
     let summary = result?;
@@ -85,7 +87,8 @@ async fn collect_demo(dir: &Path) -> anyhow::Result<Snapshot> {
     Ok(Snapshot::open(dir)?)
 }
 
-/// Writes the collection files of a `fixtures/rules/snapshots/<case>/` folder as a snapshot.
+/// Writes the collection files of a `fixtures/rules/snapshots/<case>/` folder as a snapshot:
+/// `<collection>.json` as JSON, `<collection>.jsonl` (the System Log) as JSON Lines.
 fn snapshot_case(case: &Path, dir: &Path, as_of: DateTime<Utc>) -> anyhow::Result<Snapshot> {
     let name = case
         .file_name()
@@ -97,24 +100,35 @@ fn snapshot_case(case: &Path, dir: &Path, as_of: DateTime<Utc>) -> anyhow::Resul
         .map(|e| e.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
     files.sort();
-    for file in files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "json"))
-    {
+    for file in &files {
         let collection = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let text = std::fs::read_to_string(file)?;
-        let data: serde_json::Value =
-            serde_json::from_str(&text).with_context(|| file.display().to_string())?;
-        writer.write_json(
-            &collection,
-            &data,
-            CollectionStatus::Complete,
-            None,
-            CollectionStats::default(),
-        )?;
+        let context = || file.display().to_string();
+        match file.extension().and_then(|e| e.to_str()) {
+            Some("json") => writer.write_json(
+                &collection,
+                &serde_json::from_str(&text).with_context(context)?,
+                CollectionStatus::Complete,
+                None,
+                CollectionStats::default(),
+            )?,
+            Some("jsonl") => writer.write_jsonl(
+                &collection,
+                &text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(serde_json::from_str)
+                    .collect::<Result<Vec<serde_json::Value>, _>>()
+                    .with_context(context)?,
+                CollectionStatus::Complete,
+                None,
+                CollectionStats::default(),
+            )?,
+            _ => {}
+        }
     }
     let dir = writer.finish()?;
     Ok(Snapshot::open(&dir)?)

@@ -32,6 +32,12 @@ pub struct OrgArgs {
     /// No progress bars, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
+    /// Days of System Log to read, ending at --log-until (1 to 90, Okta's retention).
+    #[arg(long, default_value_t = 90, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub since_days: u32,
+    /// End of the System Log window (RFC 3339 or YYYY-MM-DD); default: when collection starts.
+    #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+    pub log_until: Option<DateTime<Utc>>,
 }
 
 /// Policy evaluation options.
@@ -115,6 +121,8 @@ pub fn collect_config(org: &OrgArgs) -> Result<CollectConfig, CliError> {
     config.concurrency = org.concurrency;
     config.max_retries = org.max_retries;
     config.request_timeout = Duration::from_secs(org.timeout.max(1));
+    config.log_window_days = org.since_days;
+    config.log_until = org.log_until;
     config.progress = !org.no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
     Ok(config)
 }

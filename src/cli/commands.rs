@@ -245,6 +245,8 @@ pub async fn demo(args: DemoArgs) -> Result<ExitStatus, CliError> {
     let mut config = CollectConfig::new(org_url, Credentials::ApiToken(ApiToken::new(secret)));
     config.request_timeout = Duration::from_secs(30);
     config.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // The fixture's dates are written against its own "now"; read its System Log up to then.
+    config.log_until = Some(server.as_of());
     let snapshot_dir = args.out.join("snapshot");
     let collected = collect::collect(&config, &snapshot_dir).await;
     let as_of = server.as_of();

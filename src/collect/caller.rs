@@ -20,8 +20,7 @@ use super::paging::{Shape, fetch_all, kind};
 use super::progress::Progress;
 
 /// The `caller` collection for the configured credential, chosen by its manifest `auth_method`.
-/// OAuth 2.0 needs the client id and the granted scopes, which only the token provider knows:
-/// until that is wired here, an `oauth2` run records `caller` as failed, saying so.
+/// OAuth 2.0 takes the client id and the granted scopes from the client's token session.
 pub(crate) async fn caller(
     client: &OktaClient,
     progress: &Progress,
@@ -29,6 +28,11 @@ pub(crate) async fn caller(
 ) -> Collected {
     match auth_method {
         "api_token" => api_token(client, progress).await,
+        "oauth2" if client.auth().client_id().is_some() => {
+            let id = client.auth().client_id().unwrap_or_default();
+            let scopes = client.auth().granted_scopes().unwrap_or_default();
+            oauth2(client, progress, id, &scopes).await
+        }
         other => {
             let tracker = progress.start(names::CALLER);
             let mut problems = Problems::default();
@@ -82,7 +86,6 @@ pub(crate) async fn api_token(client: &OktaClient, progress: &Progress) -> Colle
 
 /// `caller` for an OAuth 2.0 service app: its client id, the scopes the token response granted,
 /// and its admin roles (`GET /oauth2/v1/clients/{client_id}/roles`).
-#[allow(dead_code)] // Called by the run once `Credentials` has its OAuth 2.0 variant.
 pub(crate) async fn oauth2(
     client: &OktaClient,
     progress: &Progress,

@@ -7,15 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
-use secrecy::ExposeSecret;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde_json::Value;
 use tokio::sync::{Mutex, Semaphore};
 use url::Url;
 
 use super::backoff::{after_429, retry_delay};
-use super::config::{CollectConfig, Credentials};
+use super::config::CollectConfig;
 use super::error::{CollectError, RequestError};
+use super::oauth::{Authorizer, with_challenge};
 use super::progress::Tracker;
 use super::ratelimit::{RateLimiter, Ticket, bucket_for};
 
@@ -43,13 +43,16 @@ pub(crate) struct JsonResponse {
 enum Attempt {
     Done(Result<JsonResponse, RequestError>),
     Retry { wait: Duration, error: RequestError },
+    /// Present the credential again at once (new token, DPoP nonce).
+    Recover,
 }
 
 /// The Okta client. Cheap to share behind an `Arc`; never prints its credential.
 pub(crate) struct OktaClient {
     http: reqwest::Client,
     origin: Url,
-    authorization: HeaderValue,
+    /// The credential: SSWS, or OAuth 2.0 tokens (with DPoP proofs).
+    auth: Authorizer,
     in_flight: Semaphore,
     max_retries: u32,
     timeout: Duration,
@@ -70,19 +73,6 @@ impl OktaClient {
                 "concurrency (OKTA_CONCURRENT_LIMIT) must be at least 1".into(),
             ));
         }
-        let authorization = match &config.credentials {
-            Credentials::ApiToken(token) => {
-                let mut v =
-                    HeaderValue::from_str(token.header_value().expose_secret()).map_err(|_| {
-                        CollectError::InvalidConfig(
-                            "the API token contains characters not allowed in an HTTP header"
-                                .into(),
-                        )
-                    })?;
-                v.set_sensitive(true);
-                v
-            }
-        };
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let http = reqwest::Client::builder()
@@ -94,10 +84,11 @@ impl OktaClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| CollectError::HttpClient(e.without_url().to_string()))?;
+        let auth = Authorizer::new(&config.credentials, &http, &origin, config.max_retries)?;
         Ok(Self {
             http,
             origin,
-            authorization,
+            auth,
             in_flight: Semaphore::new(config.concurrency),
             max_retries: config.max_retries,
             timeout: config.request_timeout,
@@ -125,6 +116,17 @@ impl OktaClient {
         url
     }
 
+    /// The credential (OAuth: client id and granted scopes).
+    pub(crate) fn auth(&self) -> &Authorizer {
+        &self.auth
+    }
+
+    /// Gets the first OAuth access token before any collection starts; a refused client is
+    /// fatal, like a rejected API token. Nothing to do for an API token.
+    pub(crate) async fn authenticate(&self) -> Result<(), CollectError> {
+        self.auth.start().await
+    }
+
     /// The 401 that rejected the credential, if the first authenticated request met one.
     pub(crate) fn rejected(&self) -> Option<RequestError> {
         self.rejected.lock().ok()?.clone()
@@ -138,6 +140,12 @@ impl OktaClient {
         auth: Auth,
         tracker: &Tracker,
     ) -> Result<JsonResponse, RequestError> {
+        // A collection that needs an OAuth scope that was not granted asks nothing of Okta.
+        if auth == Auth::Credential
+            && let Some(refused) = self.auth.refuse(tracker.name(), url.path())
+        {
+            return Err(refused);
+        }
         if auth == Auth::Credential && !self.verified.load(Ordering::Acquire) {
             let _first = self.first_request.lock().await;
             if self.rejected().is_some() {
@@ -177,6 +185,8 @@ impl OktaClient {
     ) -> Result<JsonResponse, RequestError> {
         let bucket = bucket_for(url.path());
         let mut attempt = 0;
+        // Fresh credentials after an expired token or a DPoP nonce request; at most twice.
+        let mut recoveries = 0;
         loop {
             // Charged to the bucket first, so that waiting for a window holds no permit.
             let ticket = self.limiter.acquire(bucket).await;
@@ -189,10 +199,11 @@ impl OktaClient {
                             endpoint: url.path().to_string(),
                         })?;
                 tracker.request();
-                self.attempt(url, auth, ticket, attempt).await
+                self.attempt(url, auth, ticket, attempt, recoveries < 2).await
             };
             match outcome {
                 Attempt::Done(result) => return result,
+                Attempt::Recover => recoveries += 1,
                 Attempt::Retry { wait, error } => {
                     if attempt >= self.max_retries {
                         return Err(error);
@@ -210,7 +221,14 @@ impl OktaClient {
         }
     }
 
-    async fn attempt(&self, url: &Url, auth: Auth, ticket: Ticket<'_>, attempt: u32) -> Attempt {
+    async fn attempt(
+        &self,
+        url: &Url,
+        auth: Auth,
+        ticket: Ticket<'_>,
+        attempt: u32,
+        may_recover: bool,
+    ) -> Attempt {
         let endpoint = url.path().to_string();
         let transport = |message: String| Attempt::Retry {
             wait: retry_delay(attempt),
@@ -221,8 +239,15 @@ impl OktaClient {
             },
         };
         let mut request = self.http.get(url.clone());
+        let mut presented = None;
         if auth == Auth::Credential {
-            request = request.header(AUTHORIZATION, self.authorization.clone());
+            match self.auth.present("GET", url).await {
+                Ok(p) => {
+                    request = request.headers(p.headers.clone());
+                    presented = Some(p);
+                }
+                Err(e) => return Attempt::Done(Err(e)),
+            }
         }
         let response = match request.send().await {
             Ok(r) => r,
@@ -235,6 +260,12 @@ impl OktaClient {
             Ok(b) => b,
             Err(e) => return transport(format!("response body cut short: {}", self.describe(e))),
         };
+        if may_recover
+            && let Some(p) = &presented
+            && self.auth.recover(status, &headers, &bytes, p)
+        {
+            return Attempt::Recover;
+        }
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Attempt::Retry {
                 wait: after_429(&headers, attempt),
@@ -248,7 +279,8 @@ impl OktaClient {
             };
         }
         if !status.is_success() {
-            return Attempt::Done(Err(http_error(&endpoint, status, &bytes)));
+            let error = with_challenge(http_error(&endpoint, status, &bytes), &headers);
+            return Attempt::Done(Err(error));
         }
         let body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null

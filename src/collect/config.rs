@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
 use super::error::CollectError;
+use super::oauth::OAuth2Credentials;
 
 /// Default cap on in-flight requests (`OKTA_CONCURRENT_LIMIT`).
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -41,12 +42,15 @@ impl std::fmt::Debug for ApiToken {
     }
 }
 
-/// How the collector authenticates. OAuth 2.0 (`private_key_jwt`, DPoP) will be another variant.
+/// How the collector authenticates.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Credentials {
     /// `Authorization: SSWS <token>`.
     ApiToken(ApiToken),
+    /// OAuth 2.0 client credentials with a `private_key_jwt` assertion; DPoP when the app
+    /// requires it (`Authorization: DPoP <token>` + a proof per request), else `Bearer`.
+    OAuth2(OAuth2Credentials),
 }
 
 impl Credentials {
@@ -54,6 +58,7 @@ impl Credentials {
     pub fn auth_method(&self) -> &'static str {
         match self {
             Self::ApiToken(_) => "api_token",
+            Self::OAuth2(_) => "oauth2",
         }
     }
 }

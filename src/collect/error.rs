@@ -46,12 +46,57 @@ pub enum CollectError {
         /// Okta's `errorSummary`.
         summary: Option<String>,
     },
+    /// The OAuth 2.0 token endpoint issued no access token; nothing was collected.
+    #[error(
+        "OAuth 2.0 token request {}on POST {endpoint}{}; {}; nothing was collected",
+        .status.map(|s| format!("refused with HTTP {s} ")).unwrap_or_else(|| "failed ".into()),
+        oauth_detail(.error.as_deref(), .description),
+        oauth_hint(.error.as_deref())
+    )]
+    OAuthToken {
+        /// The token endpoint (path).
+        endpoint: String,
+        /// The HTTP status, when the endpoint answered.
+        status: Option<u16>,
+        /// OAuth's `error`, e.g. `invalid_client`.
+        error: Option<String>,
+        /// OAuth's `error_description`, or what went wrong on the way.
+        description: String,
+    },
     /// The HTTP client could not be set up.
     #[error("could not set up the HTTP client: {0}")]
     HttpClient(String),
     /// Writing the snapshot failed.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+}
+
+/// `: <error> (<description>)` of a token-endpoint failure.
+fn oauth_detail(error: Option<&str>, description: &str) -> String {
+    match (error, description.is_empty()) {
+        (Some(e), true) => format!(": {e}"),
+        (Some(e), false) => format!(": {e} ({description})"),
+        (None, true) => String::new(),
+        (None, false) => format!(": {description}"),
+    }
+}
+
+/// What to check after a token-endpoint failure.
+fn oauth_hint(error: Option<&str>) -> &'static str {
+    match error {
+        Some("invalid_client") => {
+            "check OKTA_OAUTH2_CLIENT_ID, OKTA_OAUTH2_KEY_ID and that the private key's public \
+             key is registered with the app (private_key_jwt)"
+        }
+        Some("invalid_scope") => {
+            "request only scopes granted to the app (OKTA_OAUTH2_SCOPES; grant them in the \
+             app's Okta API Scopes tab)"
+        }
+        Some("unauthorized_client") => {
+            "the app must be an API Services app allowed the client_credentials grant"
+        }
+        _ => "check the org URL and the OAuth 2.0 app's settings",
+    }
 }
 
 /// One endpoint could not be read (after retries where retrying makes sense).
@@ -92,6 +137,19 @@ pub(crate) enum RequestError {
     /// More pages than any real list has.
     #[error("GET {endpoint}: stopped after {pages} pages")]
     TooManyPages { endpoint: String, pages: u64 },
+    /// The collection needs OAuth scopes the app was not granted; not attempted.
+    #[error(
+        "GET {endpoint}: not attempted: {}",
+        super::oauth::missing_scope_message(.missing, .granted)
+    )]
+    MissingScope {
+        endpoint: String,
+        missing: Vec<String>,
+        granted: Vec<String>,
+    },
+    /// No OAuth access token could be had for the request.
+    #[error("GET {endpoint}: no OAuth 2.0 access token: {message}")]
+    NoToken { endpoint: String, message: String },
     /// The credential was rejected earlier in the run; not attempted.
     #[error("GET {endpoint}: not attempted, the credential was rejected")]
     Aborted { endpoint: String },
@@ -100,7 +158,10 @@ pub(crate) enum RequestError {
 impl RequestError {
     /// Okta refused access (403: missing admin role or scope).
     pub(crate) fn is_forbidden(&self) -> bool {
-        matches!(self, Self::Http { status: 403, .. })
+        matches!(
+            self,
+            Self::Http { status: 403, .. } | Self::MissingScope { .. }
+        )
     }
 
     /// The resource does not exist (404).

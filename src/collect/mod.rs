@@ -20,14 +20,17 @@
 //!   (404) is left out of `role_assignments` and `users` without error.
 
 mod apps;
+mod auth_args;
 mod backoff;
 mod caller;
 mod client;
 mod config;
+mod dpop;
 mod error;
 mod factors;
 mod iam;
 mod logs;
+mod oauth;
 mod outcome;
 mod paging;
 mod progress;
@@ -41,7 +44,9 @@ pub use config::{
     ApiToken, CollectConfig, Credentials, DEFAULT_CONCURRENCY, DEFAULT_LOG_WINDOW_DAYS,
     DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
 };
+pub use auth_args::{AuthArgs, AuthMethod};
 pub use error::CollectError;
+pub use oauth::{ClientKey, KeyError, OAuth2Credentials, default_scopes, parse_scopes};
 pub use run::{CollectSummary, collect};
 
 /// Names of the collections this collector writes (the snapshot file is `<name>.json`).

@@ -19,6 +19,7 @@ use crate::snapshot::{CollectionStats, CollectionStatus};
 pub(crate) const LOG_EVERY: Duration = Duration::from_secs(15);
 
 const SPINNER: &str = "{spinner} {prefix:<17} {msg}";
+#[cfg_attr(not(test), allow(dead_code))]
 const BAR: &str = "{spinner} {prefix:<17} [{bar:24}] {pos}/{len} {msg}";
 
 /// Hands out one [`Tracker`] per collection.
@@ -85,6 +86,11 @@ pub(crate) struct Tracker {
 }
 
 impl Tracker {
+    /// The collection this tracker counts for.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// Counts one HTTP request (retries count too).
     pub(crate) fn request(&self) {
         let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
@@ -99,7 +105,9 @@ impl Tracker {
     }
 
     /// The collection will make `total` more steps (e.g. one per user whose roles it reads): the
-    /// spinner becomes a bar. Calls add up.
+    /// spinner becomes a bar. Calls add up. (For collections that know their fan-out; none calls
+    /// it yet.)
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn expect(&self, total: usize) {
         if let Some(bar) = &self.bar {
             if bar.length().is_none()
@@ -107,11 +115,12 @@ impl Tracker {
             {
                 bar.set_style(style.progress_chars("=> "));
             }
-            bar.inc_length(total as u64);
+            bar.set_length(bar.length().unwrap_or(0) + total as u64);
         }
     }
 
     /// One of the expected steps is done.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn step(&self) {
         if let Some(bar) = &self.bar {
             bar.inc(1);

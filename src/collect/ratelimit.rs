@@ -14,10 +14,13 @@
 //!   it may arrive after the reset. Its answer tells where it was counted (`Reset` names the
 //!   window), and the extra charge is released when it was the old one.
 //! - Until a bucket's first answer its limit is unknown: one request goes first.
-//! - `Reset` is read on the server's clock. The offset between the server's and our clock is
-//!   estimated from every answer's `Date` (whole seconds) as the largest `Date − arrival`, a lower
-//!   bound that becomes tight once an answer arrives just after the server's second ticked: a
-//!   window is therefore never believed to end before it does.
+//! - `Reset` is read on the server's clock ([`Clock`]). Every answer's `Date` (whole seconds)
+//!   bounds the offset between the server's clock and ours from both sides, and its `Reset` from
+//!   above (the request arrived before its window ended). While the local system clock lies
+//!   within those bounds it is trusted (with NTP it is right to milliseconds; a `Date` alone is
+//!   only right to a second); once it falls outside them the lower bound is used, so that a
+//!   window is not believed to end before it does. A request sent after we thought a window over
+//!   but counted (or refused) in it proves the window still open: the pacer waits again.
 //! - Not modelled: Okta caps one API token or OAuth app at 50 % of a bucket by default; if the
 //!   headers describe the whole bucket while that cap applies, the pacer meets 429s and waits
 //!   (`client.rs` waits `Reset − Date + 1` after any 429), slower but correct.
@@ -39,6 +42,52 @@ use super::backoff::{LIMIT_HEADER, REMAINING_HEADER, RESET_HEADER, header_i64, s
 const MARGIN: f64 = 0.002;
 /// Longest wait for an answer before deciding again (a lost answer cannot stall a bucket).
 const RECHECK: Duration = Duration::from_secs(1);
+
+/// What is known of the server's clock: `offset` = server epoch seconds − local seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Clock {
+    /// From the local system clock.
+    system: f64,
+    /// The offset is at least this (`Date − arrival` of every answer).
+    lower: f64,
+    /// The offset is below this (`Date + 1 − sending`, `Reset − sending`).
+    upper: f64,
+}
+
+impl Clock {
+    /// A clock that trusts `system` until answers say otherwise.
+    pub(crate) fn new(system: f64) -> Clock {
+        Clock {
+            system,
+            lower: f64::NEG_INFINITY,
+            upper: f64::INFINITY,
+        }
+    }
+
+    /// An answer dated `date` (server epoch second) to a request sent at local `sent`, received at
+    /// local `arrived`.
+    pub(crate) fn dated(&mut self, date: i64, sent: f64, arrived: f64) {
+        self.lower = self.lower.max(date as f64 - arrived);
+        self.upper = self.upper.min(date as f64 + 1.0 - sent);
+    }
+
+    /// A request sent at local `sent` was counted in (or refused by) the window ending at `reset`:
+    /// that window was not over when it arrived.
+    pub(crate) fn counted(&mut self, reset: i64, sent: f64) {
+        self.upper = self.upper.min(reset as f64 - sent);
+    }
+
+    /// The best safe estimate of the offset.
+    pub(crate) fn offset(&self) -> f64 {
+        if self.lower == f64::NEG_INFINITY
+            || (self.lower <= self.system && self.system < self.upper)
+        {
+            self.system
+        } else {
+            self.lower
+        }
+    }
+}
 
 /// What a bucket's pacer says about the next request.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -159,6 +208,10 @@ impl Pacer {
             self.charged = self.charged.max(used);
         } else if o.reset == current && !self.rolled {
             self.charged = self.charged.max(used);
+        } else if o.reset == current && generation == self.generation {
+            // Sent after we believed the window over, yet counted (or refused) in it: it is not.
+            self.rolled = false;
+            self.charged = used + self.in_flight;
         } else if generation < self.generation || self.rolled {
             // Counted in a window that is over, yet charged to the current one too.
             self.charged = (self.charged - 1).max(0);
@@ -185,9 +238,8 @@ pub(crate) struct RateLimiter {
 
 #[derive(Debug)]
 struct State {
-    /// Server epoch seconds − local seconds; from the system clock until a `Date` arrives.
-    offset: f64,
-    dated: bool,
+    /// The server's clock.
+    clock: Clock,
     pacers: HashMap<&'static str, Pacer>,
     gates: HashMap<&'static str, Arc<Gate>>,
 }
@@ -199,6 +251,8 @@ pub(crate) struct Ticket<'a> {
     limiter: &'a RateLimiter,
     bucket: &'static str,
     generation: u64,
+    /// Local time it was let through (at most when it was sent).
+    sent: f64,
     open: bool,
 }
 
@@ -207,14 +261,15 @@ impl Ticket<'_> {
     pub(crate) fn answered(mut self, headers: &HeaderMap) {
         self.open = false;
         self.limiter
-            .answered(self.bucket, self.generation, Some(headers));
+            .answered(self.bucket, self.generation, self.sent, Some(headers));
     }
 }
 
 impl Drop for Ticket<'_> {
     fn drop(&mut self) {
         if self.open {
-            self.limiter.answered(self.bucket, self.generation, None);
+            self.limiter
+                .answered(self.bucket, self.generation, self.sent, None);
         }
     }
 }
@@ -231,8 +286,7 @@ impl RateLimiter {
             pacing,
             origin,
             state: Mutex::new(State {
-                offset: epoch,
-                dated: false,
+                clock: Clock::new(epoch),
                 pacers: HashMap::new(),
                 gates: HashMap::new(),
             }),
@@ -256,10 +310,10 @@ impl RateLimiter {
         let gate = Arc::clone(self.lock().gates.entry(bucket).or_default());
         let _turn = gate.turn.lock().await;
         loop {
+            let now = self.local(Instant::now());
             let (decision, generation) = {
                 let mut state = self.lock();
-                let now = self.local(Instant::now());
-                let offset = state.offset;
+                let offset = state.clock.offset();
                 let pacer = state.pacers.entry(bucket).or_default();
                 let decision = if self.pacing {
                     pacer.decide(now, offset)
@@ -275,6 +329,7 @@ impl RateLimiter {
                         limiter: self,
                         bucket,
                         generation,
+                        sent: now,
                         open: true,
                     };
                 }
@@ -300,18 +355,23 @@ impl RateLimiter {
     }
 
     /// Records an answer (or its absence) to a request of `bucket` let through in `generation`.
-    fn answered(&self, bucket: &'static str, generation: u64, headers: Option<&HeaderMap>) {
+    fn answered(
+        &self,
+        bucket: &'static str,
+        generation: u64,
+        sent: f64,
+        headers: Option<&HeaderMap>,
+    ) {
         let arrived = self.local(Instant::now());
         let gate = {
             let mut state = self.lock();
             if let Some(date) = headers.and_then(server_date) {
-                let sample = date.timestamp() as f64 - arrived;
-                if !state.dated || sample > state.offset {
-                    state.offset = sample;
-                    state.dated = true;
-                }
+                state.clock.dated(date.timestamp(), sent, arrived);
             }
             let observed = headers.and_then(Observed::from_headers);
+            if let Some(o) = observed.filter(|o| o.limit > 0) {
+                state.clock.counted(o.reset, sent);
+            }
             if let Some(pacer) = state.pacers.get_mut(bucket) {
                 pacer.answered(generation, observed);
             }
@@ -438,14 +498,21 @@ mod tests {
     }
 
     /// A fixed-window server (windows start at the whole second of their first request) and a
-    /// client with `concurrency` requests in flight and varying latency, in simulated time.
-    /// Returns (429s, time of the last answer).
-    fn simulate(requests: usize, limit: u32, window: f64, concurrency: usize) -> (u32, f64) {
+    /// client with `concurrency` requests in flight and varying latency, in simulated time; the
+    /// client's system clock is off by `clock_error` seconds. Returns (429s, last answer).
+    fn simulate(
+        requests: usize,
+        limit: u32,
+        window: f64,
+        concurrency: usize,
+        clock_error: f64,
+    ) -> (u32, f64) {
         let skew = 1_000_000.37; // server epoch − client time
         let (mut count, mut window_end, mut rejected) = (0u32, f64::MIN, 0u32);
         let mut pacer = Pacer::default();
-        let mut offset = f64::MIN;
-        let mut answers: BTreeMap<(u64, usize), (u64, Observed, i64, bool)> = BTreeMap::new();
+        let mut clock = Clock::new(skew + clock_error);
+        type Answer = (u64, Observed, i64, f64, bool);
+        let mut answers: BTreeMap<(u64, usize), Answer> = BTreeMap::new();
         let (mut now, mut sent, mut done, mut seq, mut last) = (0.0f64, 0, 0, 0usize, 0.0);
         let at = |t: f64| (t * 1e6) as u64;
         while done < requests {
@@ -453,19 +520,16 @@ mod tests {
                 if t > at(now) {
                     break;
                 }
-                let (generation, observed, date, ok) = answers.remove(&(t, k)).unwrap();
-                offset = offset.max(date as f64 - now);
+                let (generation, observed, date, when, ok) = answers.remove(&(t, k)).unwrap();
+                clock.dated(date, when, now);
+                clock.counted(observed.reset, when);
                 pacer.answered(generation, Some(observed));
                 done += usize::from(ok);
                 last = now;
             }
-            let mut wake = answers
-                .keys()
-                .next()
-                .map_or(f64::MAX, |(t, _)| *t as f64 / 1e6);
+            let mut wake = f64::MAX;
             while sent < requests && pacer.in_flight < concurrency as i64 {
-                let est = if offset == f64::MIN { skew } else { offset };
-                match pacer.decide(now, est) {
+                match pacer.decide(now, clock.offset()) {
                     Decision::Go => {
                         let generation = pacer.generation();
                         seq += 1;
@@ -485,17 +549,22 @@ mod tests {
                             reset: window_end.ceil() as i64,
                         };
                         let date = (back + skew - 0.001).floor() as i64;
-                        answers.insert((at(back), seq), (generation, observed, date, ok));
+                        let answer = (generation, observed, date, now, ok);
+                        answers.insert((at(back), seq), answer);
                         sent += usize::from(ok);
                     }
                     Decision::Until(t) => {
-                        wake = wake.min(t);
+                        wake = t;
                         break;
                     }
                     Decision::Answer => break,
                 }
             }
-            now = wake.max(now + 1e-6);
+            let answer = answers
+                .keys()
+                .next()
+                .map_or(f64::MAX, |(t, _)| *t as f64 / 1e6);
+            now = wake.min(answer).max(now + 1e-6);
         }
         (rejected, last)
     }
@@ -504,11 +573,25 @@ mod tests {
     fn simulated_fixed_windows_see_no_429_and_their_budget_used_to_the_full() {
         // 100 requests, 10 per 2 s window: 9 windows must pass before the last request (the
         // first one is shorter by the server clock's fraction of a second, 0.37 s).
-        let (rejected, last) = simulate(100, 10, 2.0, 4);
+        let (rejected, last) = simulate(100, 10, 2.0, 4, 0.0);
         assert_eq!(rejected, 0);
-        assert!((17.6..18.2).contains(&last), "finished at {last}");
-        let (rejected, last) = simulate(1000, 37, 1.0, 16);
+        assert!((17.6..18.0).contains(&last), "finished at {last}");
+        let (rejected, last) = simulate(1000, 37, 1.0, 16, 0.0);
         assert_eq!(rejected, 0);
-        assert!((26.6..27.2).contains(&last), "finished at {last}");
+        assert!((26.6..27.0).contains(&last), "finished at {last}");
+    }
+
+    #[test]
+    fn a_local_clock_behind_the_server_costs_time_but_no_429() {
+        let (rejected, last) = simulate(100, 10, 2.0, 4, -0.3);
+        assert_eq!(rejected, 0);
+        assert!(last < 18.0 + 9.0 * 0.3 + 0.2, "finished at {last}");
+    }
+
+    #[test]
+    fn a_local_clock_ahead_of_the_server_meets_429s_once_then_trusts_the_date_header() {
+        let (rejected, last) = simulate(100, 10, 2.0, 4, 0.3);
+        assert!(rejected <= 4, "{rejected} 429s: more than one burst");
+        assert!(last < 30.0, "finished at {last}");
     }
 }

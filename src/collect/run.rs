@@ -36,6 +36,8 @@ pub async fn collect(
     let collected_at = Utc::now();
     let org_url = origin.as_str().trim_end_matches('/').to_string();
     let client = Arc::new(OktaClient::new(config, origin)?);
+    // OAuth 2.0: the first token (and the granted scopes) before anything is read.
+    client.authenticate().await?;
     let progress = Progress::new(config.progress);
     tracing::info!(org = %org_url, concurrency = config.concurrency, "collecting");
 
@@ -110,6 +112,8 @@ pub async fn collect(
         caller,
         service_apps,
     ] {
+        let mut c = c;
+        client.auth().enforce_scopes(&mut c);
         writer.write_json(c.name, &c.data, c.status, c.error, c.stats)?;
     }
     system_log.write(&mut writer)?;

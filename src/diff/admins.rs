@@ -186,11 +186,8 @@ pub(crate) fn admin_assignments(
         }
     }
     for (gid, a, mine) in inherited {
-        let key = assignment_key("GROUP", &gid, &a);
-        if !out.contains_key(&key) {
-            let e = assignment(side, "GROUP", &gid, &a, mine.as_ref());
-            out.insert(key, e);
-        }
+        out.entry(assignment_key("GROUP", &gid, &a))
+            .or_insert_with(|| assignment(side, "GROUP", &gid, &a, mine.as_ref()));
     }
     skipped(notes, side, "role_assignments", no_id);
     Ok(out)

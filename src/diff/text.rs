@@ -39,9 +39,9 @@ pub(crate) fn finding_change_word(f: &FindingChange) -> String {
     }
 }
 
-fn side_line(label: &str, s: &SnapshotInfo) -> String {
+fn side_line(s: &SnapshotInfo) -> String {
     format!(
-        "{label}: {}{} · collected {} · as of {} · manifest sha256 {}",
+        "{}{} · collected {} · as of {} · manifest sha256 {}",
         s.org_url,
         s.org_id
             .as_deref()
@@ -75,8 +75,8 @@ pub(crate) fn summary_line(r: &DiffReport) -> String {
 pub fn table(r: &DiffReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "tokenwarden diff");
-    let _ = writeln!(out, "{}", side_line("OLD", &r.old));
-    let _ = writeln!(out, "{}", side_line("NEW", &r.new));
+    let _ = writeln!(out, "OLD: {}", side_line(&r.old));
+    let _ = writeln!(out, "NEW: {}", side_line(&r.new));
     let _ = writeln!(out, "{}", summary_line(r));
     for n in &r.notes {
         let _ = writeln!(out, "note: {n}");
@@ -89,13 +89,12 @@ pub fn table(r: &DiffReport) -> String {
     }
     if !r.changes.is_empty() {
         let _ = writeln!(out, "\nChanges ({}):", r.changes.len());
-        let mut t = new_table(vec!["Kind", "Change", "Name", "Id", "Details"]);
+        let mut t = new_table(vec!["Kind", "Change", "Name / id", "Details"]);
         for c in &r.changes {
             t.add_row(vec![
                 c.kind.as_str().to_string(),
                 c.change.as_str().to_string(),
-                c.name.clone(),
-                c.id.clone(),
+                format!("{}\n{}", c.name, c.id),
                 change_lines(c).join("\n"),
             ]);
         }
@@ -103,13 +102,12 @@ pub fn table(r: &DiffReport) -> String {
     }
     if !r.findings.changes.is_empty() {
         let _ = writeln!(out, "\nFindings ({}):", r.findings.changes.len());
-        let mut t = new_table(vec!["Change", "Rule", "Entity", "Owner", "Message"]);
+        let mut t = new_table(vec!["Change", "Rule", "Entity", "Message"]);
         for f in &r.findings.changes {
             t.add_row(vec![
                 finding_change_word(f),
                 f.rule_id.clone(),
-                format!("{} ({})", f.entity_name, f.entity_id),
-                f.owner.clone().unwrap_or_default(),
+                format!("{}\n{}", f.entity_name, f.entity_id),
                 f.message.clone(),
             ]);
         }
@@ -135,7 +133,7 @@ pub fn table(r: &DiffReport) -> String {
 pub fn markdown(r: &DiffReport) -> String {
     let mut out = String::from("## tokenwarden diff\n\n");
     for (label, s) in [("OLD", &r.old), ("NEW", &r.new)] {
-        let _ = writeln!(out, "- **{label}:** {}", cell(&side_line(label, s)));
+        let _ = writeln!(out, "- **{label}:** {}", cell(&side_line(s)));
     }
     let _ = writeln!(out, "\n{}\n", cell(&summary_line(r)));
     for n in &r.notes {

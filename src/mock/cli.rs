@@ -6,14 +6,20 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::mock::RateLimitArgs;
+use crate::mock::generate::GenerateArgs;
 use crate::mock::{Fault, JwksShape, LinkStyle, MockConfig, MockServer, OrgSource};
 
 /// Arguments of the `mock-okta` command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct MockArgs {
     /// Fixture org directory to serve, e.g. fixtures/orgs/demo.
-    #[arg(long, value_name = "DIR")]
-    pub org: PathBuf,
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "generate",
+        conflicts_with = "generate"
+    )]
+    pub org: Option<PathBuf>,
     /// Port on 127.0.0.1 (0 picks a free port).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
@@ -24,7 +30,8 @@ pub struct MockArgs {
     #[arg(long, value_enum, default_value_t = LinkStyle::Separate)]
     pub link_style: LinkStyle,
     /// Inject a fault: KIND:PATH_PREFIX[:TIMES], KIND = 429 | 500 | 403 | repeat-next | truncate |
-    /// slow=MILLIS (e.g. 429:/api/v1/users:2). Repeatable; matched in order.
+    /// slow=MILLIS | expire-tokens | dpop-nonce (e.g. 429:/api/v1/users:2). Repeatable; matched
+    /// in order.
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<Fault>,
     /// Shape of GET /api/v1/apps/{id}/credentials/jwks: a bare array, {"keys": […]} or
@@ -34,11 +41,20 @@ pub struct MockArgs {
     /// Per-bucket rate limits and the concurrency limit.
     #[command(flatten)]
     pub rate_limits: RateLimitArgs,
+    /// A generated org instead of --org.
+    #[command(flatten)]
+    pub generate: GenerateArgs,
 }
 
 /// Runs the mock on 127.0.0.1 until Ctrl-C, printing its URL on stdout.
 pub async fn run(args: MockArgs) -> anyhow::Result<()> {
-    let source = OrgSource::Dir(args.org.clone());
+    let (source, _generated) = match &args.org {
+        Some(dir) => (OrgSource::Dir(dir.clone()), None),
+        None => args
+            .generate
+            .prepare()
+            .context("generating the synthetic org")?,
+    };
     let mut config = MockConfig::new(source.clone()).with_link_style(args.link_style);
     config.faults = args.faults;
     config.jwks_shape = args.jwks_shape;

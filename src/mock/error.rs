@@ -37,7 +37,7 @@ pub enum MockError {
     },
     /// A `--fault` spec that does not parse.
     #[error(
-        "invalid fault {spec:?}: {problem} (expected KIND:PATH_PREFIX[:TIMES], KIND one of 429, 500, 403, repeat-next, truncate, slow=MILLIS)"
+        "invalid fault {spec:?}: {problem} (expected KIND:PATH_PREFIX[:TIMES], KIND one of 429, 500, 403, repeat-next, truncate, slow=MILLIS, expire-tokens, dpop-nonce)"
     )]
     FaultSpec {
         /// The spec as given.

@@ -32,6 +32,12 @@ pub enum FaultKind {
     Truncate,
     /// Sleep this long, then answer normally.
     Slow(Duration),
+    /// Every OAuth access token issued so far expires; this request gets 401 E0000011
+    /// (`invalid_token`), as a token reaching its end of life mid-scan.
+    ExpireTokens,
+    /// From now on DPoP proofs to the API must carry a new nonce; this request gets
+    /// `401 use_dpop_nonce` with a `DPoP-Nonce`.
+    DpopNonce,
 }
 
 impl Fault {
@@ -57,7 +63,8 @@ impl Fault {
 impl FromStr for Fault {
     type Err = MockError;
 
-    /// Parses `KIND:PATH_PREFIX[:TIMES]`: `429:/api/v1/users:2`, `403:/api/v1/zones`, `slow=250:/api/v1`.
+    /// Parses `KIND:PATH_PREFIX[:TIMES]`: `429:/api/v1/users:2`, `403:/api/v1/zones`, `slow=250:/api/v1`,
+    /// `expire-tokens:/api/v1/users:1`, `dpop-nonce:/api/v1/zones:1`.
     fn from_str(spec: &str) -> Result<Fault, MockError> {
         let bad = |problem: &str| MockError::FaultSpec {
             spec: spec.to_owned(),
@@ -71,6 +78,8 @@ impl FromStr for Fault {
             "403" => FaultKind::Forbidden,
             "repeat-next" => FaultKind::RepeatNext,
             "truncate" => FaultKind::Truncate,
+            "expire-tokens" => FaultKind::ExpireTokens,
+            "dpop-nonce" => FaultKind::DpopNonce,
             other => match other.strip_prefix("slow=") {
                 Some(ms) => FaultKind::Slow(Duration::from_millis(
                     ms.parse()
@@ -157,6 +166,14 @@ mod tests {
                 .unwrap()
                 .kind,
             FaultKind::Truncate
+        );
+        assert_eq!(
+            "expire-tokens:/api/v1/users:1".parse::<Fault>().unwrap(),
+            Fault::times(FaultKind::ExpireTokens, "/api/v1/users", 1)
+        );
+        assert_eq!(
+            "dpop-nonce:/api/v1/zones".parse::<Fault>().unwrap().kind,
+            FaultKind::DpopNonce
         );
         assert_eq!(
             "slow=250:/".parse::<Fault>().unwrap().kind,

@@ -2,8 +2,10 @@
 //! (`fixtures/orgs/<name>/`, docs/architecture.md §2) with Okta's shapes and quirks (okta-api.md):
 //! bare arrays paged by `Link` headers (separate or comma-joined lines), the IAM assignee wrapper
 //! paged by `_links.next`, `X-Rate-Limit-*` / `Date` / `X-Okta-Request-Id` on every response, Okta
-//! error bodies, SSWS authentication, and fault injection (429, 500, 403, repeating next links,
-//! truncated bodies, slow answers).
+//! error bodies, SSWS authentication, OAuth 2.0 (`POST /oauth2/v1/token` with `private_key_jwt`
+//! and the DPoP dance, `Bearer`/`DPoP` tokens and scopes on the API: [`oauth`]), and fault
+//! injection (429, 500, 403, repeating next links, truncated bodies, slow answers, expired access
+//! tokens, DPoP nonce demands).
 //!
 //! Time: the fixture's `as_of` is the mock's "now" for data — a valid SSWS request slides its
 //! token's `expiresAt` to `as_of + tokenWindow`, and a token whose `expiresAt` is before `as_of` is
@@ -16,6 +18,8 @@ mod error;
 mod faults;
 mod filter;
 mod fixture;
+pub mod generate;
+mod oauth;
 mod paging;
 mod ratelimit;
 mod reply;

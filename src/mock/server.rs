@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::mock::faults::{FaultBook, FaultKind};
+use crate::mock::oauth::{self, OAuthReply, OAuthState};
 use crate::mock::ratelimit::{Buckets, RateHeaders, RateLimitStats, bucket_for};
 use crate::mock::reply::{Reply, random_id};
 use crate::mock::routes::{Ctx, Route};
@@ -42,6 +43,8 @@ pub(crate) struct AppState {
     log: Mutex<Vec<RecordedRequest>>,
     /// Slid `expiresAt` per token id.
     expiry: Mutex<HashMap<String, DateTime<Utc>>>,
+    /// OAuth 2.0: issued access tokens, DPoP nonces, replay caches.
+    oauth: OAuthState,
 }
 
 impl AppState {
@@ -53,8 +56,24 @@ impl AppState {
             .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
     }
 
+    /// Checks `Authorization`: `Bearer`/`DPoP` access tokens (mock/oauth.rs), else SSWS.
+    fn authenticate(&self, method: &Method, path: &str, headers: &HeaderMap) -> Result<(), Answered> {
+        let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        match header.and_then(|h| h.split_once(' ')) {
+            Some((scheme, token))
+                if scheme.eq_ignore_ascii_case("Bearer") || scheme.eq_ignore_ascii_case("DPoP") =>
+            {
+                let token = token.trim();
+                self.oauth
+                    .authenticate(&self.base_url, method, path, scheme, token, headers)
+                    .map_err(Answered::from)
+            }
+            _ => self.authenticate_ssws(header).map_err(Answered::plain),
+        }
+    }
+
     /// Checks `Authorization: SSWS <secret>` and slides the token's `expiresAt` to as_of + window.
-    fn authenticate(&self, header: Option<&str>) -> Result<(), Reply> {
+    fn authenticate_ssws(&self, header: Option<&str>) -> Result<(), Reply> {
         let secret = header
             .and_then(|h| h.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("SSWS"))
@@ -89,21 +108,24 @@ impl AppState {
         path_and_query: &str,
         query: &str,
         auth: Option<&str>,
+        headers: &HeaderMap,
+        body: &[u8],
     ) -> Answered {
         let route = Route::resolve(path);
+        let token_endpoint = path == oauth::TOKEN_PATH;
         if route != Some(Route::WellKnown)
-            && let Err(reply) = self.authenticate(auth)
+            && !token_endpoint
+            && let Err(refused) = self.authenticate(method, path, headers)
         {
-            return Answered::plain(reply);
+            return refused;
         }
         let mut repeat_next = false;
         let mut truncate = false;
         match self.faults.take(path) {
             Some(FaultKind::RateLimit) => {
                 return Answered {
-                    reply: Reply::rate_limited(),
                     rate_limited: true,
-                    truncate: false,
+                    ..Answered::plain(Reply::rate_limited())
                 };
             }
             Some(FaultKind::ServerError) => return Answered::plain(Reply::server_error()),
@@ -111,7 +133,16 @@ impl AppState {
             Some(FaultKind::RepeatNext) => repeat_next = true,
             Some(FaultKind::Truncate) => truncate = true,
             Some(FaultKind::Slow(delay)) => tokio::time::sleep(delay).await,
+            Some(FaultKind::ExpireTokens) => return self.oauth.expire_all().into(),
+            Some(FaultKind::DpopNonce) => return self.oauth.demand_resource_nonce().into(),
             None => {}
+        }
+        if token_endpoint {
+            let answer = self.oauth.token(&self.org, &self.base_url, method, headers, body);
+            return Answered {
+                truncate,
+                ..answer.into()
+            };
         }
         let reply = match route {
             None => Reply::not_found(path, method.as_str()),
@@ -131,9 +162,8 @@ impl AppState {
             }
         };
         Answered {
-            reply,
-            rate_limited: false,
             truncate,
+            ..Answered::plain(reply)
         }
     }
 }
@@ -145,6 +175,8 @@ struct Answered {
     rate_limited: bool,
     /// A truncate fault: cut the body in half.
     truncate: bool,
+    /// Headers beyond Okta's usual ones (`WWW-Authenticate`, `DPoP-Nonce`, …).
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Answered {
@@ -153,18 +185,37 @@ impl Answered {
             reply,
             rate_limited: false,
             truncate: false,
+            headers: Vec::new(),
+        }
+    }
+}
+
+impl From<OAuthReply> for Answered {
+    fn from(answer: OAuthReply) -> Answered {
+        Answered {
+            headers: answer.headers,
+            ..Answered::plain(answer.reply)
         }
     }
 }
 
 /// The axum handler for every request.
 async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let method = request.method().clone();
-    let uri = request.uri().clone();
+    let (parts, body) = request.into_parts();
+    // Only the token endpoint reads a body: a small form.
+    let body = if parts.method == Method::POST {
+        axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .unwrap_or_default()
+    } else {
+        Default::default()
+    };
+    let method = parts.method.clone();
+    let uri = parts.uri.clone();
     let path = uri.path();
     let path_and_query = uri.path_and_query().map_or(path, |pq| pq.as_str());
-    let auth = request
-        .headers()
+    let auth = parts
+        .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
@@ -175,6 +226,7 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         reply,
         rate_limited,
         truncate,
+        headers: extra_headers,
     } = if admission.limited {
         Answered::plain(Reply::rate_limited())
     } else {
@@ -185,6 +237,8 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
                 path_and_query,
                 uri.query().unwrap_or(""),
                 auth.as_deref(),
+                &parts.headers,
+                &body,
             )
             .await
     };
@@ -206,6 +260,11 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = reply.status;
     set_headers(response.headers_mut(), &reply, rate, now, state.link_style);
+    for (name, value) in extra_headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().append(name, value);
+        }
+    }
     tracing::debug!(%method, path = path_and_query, status = reply.status.as_u16(), "mock request");
     state
         .log
@@ -290,6 +349,7 @@ impl MockServer {
             buckets: Buckets::new(config.rate_limits),
             log: Mutex::new(Vec::new()),
             expiry: Mutex::new(HashMap::new()),
+            oauth: OAuthState::default(),
         });
         let router = Router::new()
             .fallback(handle)
@@ -338,6 +398,11 @@ impl MockServer {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         log.iter().filter(|r| r.status == 429).count() as u64
+    }
+
+    /// Every OAuth access token issued so far (tests check that none leaks into a snapshot).
+    pub fn issued_access_tokens(&self) -> Vec<String> {
+        self.state.oauth.issued_tokens()
     }
 
     /// The fixture's `as_of`, the mock's "now" for data.

@@ -33,6 +33,15 @@ pub(crate) struct AppFrames {
 /// Service app ids by client id and by app id (for log events).
 pub(crate) type AppIds = HashMap<String, String>;
 
+/// What other tables look up about service apps.
+#[derive(Debug, Default)]
+pub(crate) struct AppIndex {
+    /// App ids by client id and by app id.
+    pub(crate) ids: AppIds,
+    /// ACTIVE granted scopes by app id.
+    pub(crate) scopes: HashMap<String, Vec<String>>,
+}
+
 /// One admin role assignment (of a client, or of the caller).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RoleRow {
@@ -66,7 +75,12 @@ pub(crate) fn parse_role(a: &Obj<'_>, targets: Option<&Obj<'_>>) -> Result<RoleR
         groups = mine.array("groups")?.len();
         apps = mine.array("apps")?.len();
     }
-    if let Some(e) = a.obj("_embedded")?.map(|e| e.obj("targets")).transpose()?.flatten() {
+    if let Some(e) = a
+        .obj("_embedded")?
+        .map(|e| e.obj("targets"))
+        .transpose()?
+        .flatten()
+    {
         groups = groups.max(e.array("groups")?.len());
         if let Some(c) = e.obj("catalog")? {
             apps = apps.max(c.array("apps")?.len());
@@ -94,9 +108,12 @@ pub(crate) fn client_labels(apps: &Loaded) -> Result<HashMap<String, String>, Mo
         let Some(label) = app.str("label")? else {
             continue;
         };
-        for id in [app.str("id")?, app.str_at(&["credentials", "oauthClient", "client_id"])?]
-            .into_iter()
-            .flatten()
+        for id in [
+            app.str("id")?,
+            app.str_at(&["credentials", "oauthClient", "client_id"])?,
+        ]
+        .into_iter()
+        .flatten()
         {
             out.insert(id, label.clone());
         }
@@ -125,17 +142,17 @@ fn is_active(status: Option<&str>) -> bool {
     status.is_none_or(|s| s.eq_ignore_ascii_case("ACTIVE"))
 }
 
-/// Builds the service-app tables; returns them and the app ids by client id and id.
+/// Builds the service-app tables; returns them and the app index.
 pub(crate) fn build(
     apps: &Loaded,
     roles: &RoleIndex,
     as_of: DateTime<Utc>,
-) -> Result<(AppFrames, AppIds), ModelError> {
+) -> Result<(AppFrames, AppIndex), ModelError> {
     let mut ab = FrameBuilder::new(table_def("service_apps")?);
     let mut sb = FrameBuilder::new(table_def("service_app_scopes")?);
     let mut cb = FrameBuilder::new(table_def("service_app_credentials")?);
     let mut rb = FrameBuilder::new(table_def("service_app_roles")?);
-    let mut ids = AppIds::new();
+    let mut index = AppIndex::default();
     for entry in apps.objects()? {
         let app = entry.obj("app")?;
         let app_str = |path: &[&str]| -> Result<Option<String>, ModelError> {
@@ -145,12 +162,16 @@ pub(crate) fn build(
         let client_id = app_str(&["credentials", "oauthClient", "client_id"])?.or(id.clone());
         let label = app_str(&["label"])?;
         let settings = match &app {
-            Some(a) => a.obj("settings")?.map(|s| s.obj("oauthClient")).transpose()?.flatten(),
+            Some(a) => a
+                .obj("settings")?
+                .map(|s| s.obj("oauthClient"))
+                .transpose()?
+                .flatten(),
             None => None,
         };
         for key in [&id, &client_id].into_iter().flatten() {
             if let Some(app_id) = &id {
-                ids.insert(key.clone(), app_id.clone());
+                index.ids.insert(key.clone(), app_id.clone());
             }
         }
 
@@ -161,8 +182,16 @@ pub(crate) fn build(
                 Value::String(s) => (None, Some(s.clone()), None, None, None),
                 other => {
                     let g = Obj::new(other, &apps.file, format!("grant {i}"))?;
-                    let scope = g.str("scopeId")?.or(g.str_at(&["_embedded", "scope", "id"])?);
-                    (g.str("id")?, scope, g.str("status")?, g.str("source")?, g.str("created")?)
+                    let scope = g
+                        .str("scopeId")?
+                        .or(g.str_at(&["_embedded", "scope", "id"])?);
+                    (
+                        g.str("id")?,
+                        scope,
+                        g.str("status")?,
+                        g.str("source")?,
+                        g.str("created")?,
+                    )
                 }
             };
             if let Some(s) = &scope
@@ -175,22 +204,37 @@ pub(crate) fn build(
                 ("client_id", client_id.clone().into()),
                 ("app_label", label.clone().into()),
                 ("grant_id", grant_id.into()),
-                ("is_manage", scope.as_deref().is_some_and(is_manage_scope).into()),
+                (
+                    "is_manage",
+                    scope.as_deref().is_some_and(is_manage_scope).into(),
+                ),
                 ("scope", scope.into()),
                 ("status", status.or(Some("ACTIVE".into())).into()),
                 ("source", source.into()),
                 ("created", created.into()),
             ])?;
         }
-        let manage: Vec<&str> =
-            scopes.iter().map(String::as_str).filter(|s| is_manage_scope(s)).collect();
+        if let Some(app_id) = &id {
+            index
+                .scopes
+                .insert(app_id.clone(), scopes.iter().cloned().collect());
+        }
+        let manage: Vec<&str> = scopes
+            .iter()
+            .map(String::as_str)
+            .filter(|s| is_manage_scope(s))
+            .collect();
 
         // Credentials: (kind, age) of the ACTIVE ones.
         let mut active: Vec<(&str, Option<i64>)> = Vec::new();
         let keys = match jwks_keys(&entry)? {
             Some(k) => k,
             None => match &settings {
-                Some(s) => s.obj("jwks")?.map(|j| j.objects("keys")).transpose()?.unwrap_or_default(),
+                Some(s) => s
+                    .obj("jwks")?
+                    .map(|j| j.objects("keys"))
+                    .transpose()?
+                    .unwrap_or_default(),
                 None => Vec::new(),
             },
         };
@@ -208,7 +252,10 @@ pub(crate) fn build(
                     ("app_label", label.clone().into()),
                     ("kind", kind.into()),
                     ("id", c.str("id")?.into()),
-                    ("kid", if kind == "key" { c.str("kid")? } else { None }.into()),
+                    (
+                        "kid",
+                        if kind == "key" { c.str("kid")? } else { None }.into(),
+                    ),
                     ("status", status.or(Some("ACTIVE".into())).into()),
                     ("created", created.into()),
                     ("last_updated", c.str("lastUpdated")?.into()),
@@ -220,8 +267,11 @@ pub(crate) fn build(
         let overlap = ["secret", "key"]
             .iter()
             .filter_map(|kind| {
-                let mut ages: Vec<i64> =
-                    active.iter().filter(|(k, _)| k == kind).filter_map(|(_, a)| *a).collect();
+                let mut ages: Vec<i64> = active
+                    .iter()
+                    .filter(|(k, _)| k == kind)
+                    .filter_map(|(_, a)| *a)
+                    .collect();
                 ages.sort_unstable_by(|a, b| b.cmp(a));
                 ages.get(1).copied()
             })
@@ -290,20 +340,35 @@ pub(crate) fn build(
             ),
             (
                 "network_connection",
-                settings.as_ref().map_or(Ok(None), |s| s.str_at(&["network", "connection"]))?.into(),
+                settings
+                    .as_ref()
+                    .map_or(Ok(None), |s| s.str_at(&["network", "connection"]))?
+                    .into(),
             ),
             ("scope_count", scopes.len().into()),
             ("manage_scope_count", manage.len().into()),
-            ("scopes", scopes.iter().cloned().collect::<Vec<_>>().join(", ").into()),
+            (
+                "scopes",
+                scopes.iter().cloned().collect::<Vec<_>>().join(", ").into(),
+            ),
             ("manage_scopes", manage.join(", ").into()),
             ("active_secret_count", count("secret").into()),
             ("active_key_count", count("key").into()),
             ("oldest_active_credential_days", oldest.into()),
             ("active_overlap_days", overlap.into()),
             ("role_count", held.len().into()),
-            ("roles", types.iter().copied().collect::<Vec<_>>().join(", ").into()),
+            (
+                "roles",
+                types.iter().copied().collect::<Vec<_>>().join(", ").into(),
+            ),
             ("highest_role", highest_role(types.iter().copied()).into()),
-            ("is_super_admin", types.iter().any(|t| t.eq_ignore_ascii_case("SUPER_ADMIN")).into()),
+            (
+                "is_super_admin",
+                types
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case("SUPER_ADMIN"))
+                    .into(),
+            ),
             ("privileged", (writes || !manage.is_empty()).into()),
         ])?;
     }
@@ -314,6 +379,6 @@ pub(crate) fn build(
             service_app_credentials: cb.finish()?,
             service_app_roles: rb.finish()?,
         },
-        ids,
+        index,
     ))
 }

@@ -4,15 +4,16 @@
 //! included); an OAuth service app acts with its granted scopes (those of the token response and its
 //! ACTIVE grants) and its client role assignments. Read-only means: every role held is
 //! READ_ONLY_ADMIN, REPORT_ADMIN or a custom role with read permissions only, and no `*.manage`
-//! scope.
+//! scope. The collector leaves an OAuth caller's `app` null when the app is in `service_apps`; its
+//! id, label and ACTIVE grants are then taken from there.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use polars::prelude::DataFrame;
 use serde_json::Value;
 
-use super::apps::{RoleRow, parse_role};
+use super::apps::{AppIndex, RoleRow, parse_role};
 use super::frame::FrameBuilder;
 use super::iam::{RoleIndex, assignment_reads_only};
 use super::json::Obj;
@@ -24,6 +25,8 @@ pub(crate) fn build(
     caller: Option<&Value>,
     file: &Path,
     roles: &RoleIndex,
+    apps: &AppIndex,
+    labels: &HashMap<String, String>,
 ) -> Result<DataFrame, ModelError> {
     let mut b = FrameBuilder::new(table_def("caller")?);
     let Some(value) = caller.filter(|v| !v.is_null()) else {
@@ -41,6 +44,9 @@ pub(crate) fn build(
             Some(a) => (a.str("id")?, a.str("label")?),
             None => (None, None),
         };
+        let known = client_id.as_deref().and_then(|c| apps.ids.get(c));
+        let id = id.or_else(|| known.cloned());
+        let label = label.or_else(|| client_id.as_deref().and_then(|c| labels.get(c)).cloned());
         ("CLIENT", id.or(client_id.clone()), label.or(client_id))
     } else {
         let user = c.obj("user")?;
@@ -62,6 +68,9 @@ pub(crate) fn build(
     let types: BTreeSet<&str> = held.iter().filter_map(|r| r.role_type.as_deref()).collect();
 
     let mut scopes: BTreeSet<String> = c.str_list("scopes")?.into_iter().collect();
+    if oauth && let Some(granted) = pid.as_deref().and_then(|id| apps.scopes.get(id)) {
+        scopes.extend(granted.iter().cloned());
+    }
     for (i, g) in c.array("grants")?.iter().enumerate() {
         match g {
             Value::String(s) => {
@@ -83,9 +92,9 @@ pub(crate) fn build(
         .map(String::as_str)
         .filter(|s| is_manage_scope(s))
         .collect();
-    let reads_only = held.iter().all(|r| {
-        assignment_reads_only(r.role_type.as_deref(), r.custom_role_id.as_deref(), roles)
-    });
+    let reads_only = held
+        .iter()
+        .all(|r| assignment_reads_only(r.role_type.as_deref(), r.custom_role_id.as_deref(), roles));
     let join = |it: Vec<&str>| it.join(", ");
     b.push(vec![
         ("auth_method", auth_method.clone().into()),

@@ -108,9 +108,8 @@ mod apps;
 mod iam;
 
 /// The whole catalogue: the first slice's tables, then IAM, service apps, System Log and callers.
-static CATALOGUE: LazyLock<Vec<TableDef>> = LazyLock::new(|| {
-    [FIRST_SLICE, iam::TABLES, apps::TABLES, activity::TABLES].concat()
-});
+static CATALOGUE: LazyLock<Vec<TableDef>> =
+    LazyLock::new(|| [FIRST_SLICE, iam::TABLES, apps::TABLES, activity::TABLES].concat());
 
 /// Tables of the first slice (issue 2).
 static FIRST_SLICE: &[TableDef] = &[

@@ -246,7 +246,10 @@ pub(crate) fn build(
             ("last_updated", field("lastUpdated")?.into()),
             ("permission_count", perms.len().into()),
             ("high_risk_permission_count", count(RiskClass::High).into()),
-            ("medium_risk_permission_count", count(RiskClass::Medium).into()),
+            (
+                "medium_risk_permission_count",
+                count(RiskClass::Medium).into(),
+            ),
             (
                 "write_permission_count",
                 (count(RiskClass::High) + count(RiskClass::Medium)).into(),
@@ -256,7 +259,10 @@ pub(crate) fn build(
                 high.into_iter().collect::<Vec<_>>().join(", ").into(),
             ),
             ("binding_count", enrich(bindings).map(usize_i64).into()),
-            ("org_wide_binding_count", enrich(org_wide).map(usize_i64).into()),
+            (
+                "org_wide_binding_count",
+                enrich(org_wide).map(usize_i64).into(),
+            ),
             ("member_count", enrich(members).map(usize_i64).into()),
         ])?;
         for (p, class) in perms.iter().zip(&classes) {

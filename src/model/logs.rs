@@ -1,6 +1,6 @@
 //! `log_window`, `log_events`, `log_event_targets`, `token_activity` and `admin_activity`.
 //!
-//! Only events inside the collected window (`since` ≤ published ≤ `until`, from the collection's
+//! Only events inside the collected window (`since` ≤ published < `until`, from the collection's
 //! `meta`) and not after `as_of` are kept, so re-evaluating a snapshot at an earlier instant never
 //! sees the future. Events whose `published` does not parse are kept (the server put them in the
 //! window) with a null `days_ago`. debugData values are read as strings whatever their JSON type,
@@ -49,7 +49,7 @@ pub(crate) struct LogContext<'a> {
 /// Whether an event published at `t` is inside the window and not after `as_of`.
 pub(crate) fn in_window(t: Option<DateTime<Utc>>, ctx: &LogContext<'_>) -> bool {
     let Some(t) = t else { return true };
-    t <= ctx.as_of && ctx.since.is_none_or(|s| t >= s) && ctx.until.is_none_or(|u| t <= u)
+    t <= ctx.as_of && ctx.since.is_none_or(|s| t >= s) && ctx.until.is_none_or(|u| t < u)
 }
 
 /// What a logged target is, from its type, else its id prefix.
@@ -122,7 +122,11 @@ struct UserAcc {
     last: Option<(DateTime<Utc>, String)>,
 }
 
-fn later(slot: &mut Option<(DateTime<Utc>, String)>, t: Option<DateTime<Utc>>, raw: &Option<String>) {
+fn later(
+    slot: &mut Option<(DateTime<Utc>, String)>,
+    t: Option<DateTime<Utc>>,
+    raw: &Option<String>,
+) {
     if let (Some(t), Some(raw)) = (t, raw)
         && slot.as_ref().is_none_or(|(s, _)| t > *s)
     {
@@ -130,7 +134,11 @@ fn later(slot: &mut Option<(DateTime<Utc>, String)>, t: Option<DateTime<Utc>>, r
     }
 }
 
-fn earlier(slot: &mut Option<(DateTime<Utc>, String)>, t: Option<DateTime<Utc>>, raw: &Option<String>) {
+fn earlier(
+    slot: &mut Option<(DateTime<Utc>, String)>,
+    t: Option<DateTime<Utc>>,
+    raw: &Option<String>,
+) {
     if let (Some(t), Some(raw)) = (t, raw)
         && slot.as_ref().is_none_or(|(s, _)| t < *s)
     {
@@ -160,7 +168,11 @@ pub(crate) fn build(events: &Loaded, ctx: &LogContext<'_>) -> Result<LogFrames, 
         let (actor_id, actor_type, actor_login) = (a("id")?, a("type")?, a("alternateId")?);
         let client_ip = e.str_at(&["client", "ipAddress"])?;
         let token_id = e.str_at(&["transaction", "detail", "requestApiTokenId"])?;
-        let debug = e.obj("debugContext")?.map(|d| d.obj("debugData")).transpose()?.flatten();
+        let debug = e
+            .obj("debugContext")?
+            .map(|d| d.obj("debugData"))
+            .transpose()?
+            .flatten();
         let client_actor = actor_type
             .as_deref()
             .is_some_and(|t| t.to_ascii_lowercase().contains("client"));
@@ -216,7 +228,9 @@ pub(crate) fn build(events: &Loaded, ctx: &LogContext<'_>) -> Result<LogFrames, 
             acc.outside_ips.extend(client_ip.clone());
             later(&mut acc.last_outside, at, &published);
         }
-        if actor_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("user"))
+        if actor_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("user"))
             && let Some(uid) = &actor_id
         {
             let acc = users.entry(uid.clone()).or_default();
@@ -231,7 +245,12 @@ pub(crate) fn build(events: &Loaded, ctx: &LogContext<'_>) -> Result<LogFrames, 
 
         let privilege = debug_str(
             debug.as_ref(),
-            &["privilegeGranted", "privilege_granted", "privilegeRevoked", "privilege_revoked"],
+            &[
+                "privilegeGranted",
+                "privilege_granted",
+                "privilegeRevoked",
+                "privilege_revoked",
+            ],
         );
         eb.push(vec![
             ("uuid", uuid.into()),
@@ -256,7 +275,10 @@ pub(crate) fn build(events: &Loaded, ctx: &LogContext<'_>) -> Result<LogFrames, 
             ("target_name", f("displayName")?.into()),
             ("target_count", targets.len().into()),
             ("privilege", privilege.into()),
-            ("grant_type", debug_str(debug.as_ref(), &["grantType", "grant_type"]).into()),
+            (
+                "grant_type",
+                debug_str(debug.as_ref(), &["grantType", "grant_type"]).into(),
+            ),
             (
                 "granted_scopes",
                 debug_str(debug.as_ref(), &["grantedScopes", "granted_scopes"]).into(),
@@ -265,7 +287,10 @@ pub(crate) fn build(events: &Loaded, ctx: &LogContext<'_>) -> Result<LogFrames, 
                 "network_connection",
                 debug_str(debug.as_ref(), &["networkConnection", "network_connection"]).into(),
             ),
-            ("request_uri", debug_str(debug.as_ref(), &["requestUri", "request_uri"]).into()),
+            (
+                "request_uri",
+                debug_str(debug.as_ref(), &["requestUri", "request_uri"]).into(),
+            ),
             ("transaction_id", e.str_at(&["transaction", "id"])?.into()),
         ])?;
     }
@@ -276,7 +301,10 @@ pub(crate) fn build(events: &Loaded, ctx: &LogContext<'_>) -> Result<LogFrames, 
         ("until", ctx.until.map(super::time::format_ts).into()),
         (
             "window_days",
-            ctx.since.zip(ctx.until).map(|(s, u)| days_between(s, u)).into(),
+            ctx.since
+                .zip(ctx.until)
+                .map(|(s, u)| days_between(s, u))
+                .into(),
         ),
         ("event_count", kept.into()),
     ])?;
@@ -301,7 +329,9 @@ fn token_frame(
     let mut b = FrameBuilder::new(table_def("token_activity")?);
     for (id, acc) in tokens {
         let known = ctx.tokens.get(id);
-        let name = known.and_then(|(n, _)| n.clone()).or_else(|| names.get(id).cloned());
+        let name = known
+            .and_then(|(n, _)| n.clone())
+            .or_else(|| names.get(id).cloned());
         let (owner_id, actor_login) = match known.and_then(|(_, u)| u.clone()) {
             Some(u) => (Some(u), None),
             None => acc.actor.clone().unwrap_or_default(),
@@ -323,26 +353,39 @@ fn token_frame(
             ("last_seen", acc.last.clone().map(|x| x.1).into()),
             (
                 "days_since_last_seen",
-                acc.last.as_ref().map(|(t, _)| days_between(*t, ctx.as_of)).into(),
+                acc.last
+                    .as_ref()
+                    .map(|(t, _)| days_between(*t, ctx.as_of))
+                    .into(),
             ),
             ("outside_range_events", acc.outside.into()),
             ("outside_range_ips", joined(&acc.outside_ips).into()),
-            ("last_outside_range", acc.last_outside.clone().map(|x| x.1).into()),
+            (
+                "last_outside_range",
+                acc.last_outside.clone().map(|x| x.1).into(),
+            ),
         ])?;
     }
     b.finish()
 }
 
-fn admin_frame(users: &BTreeMap<String, UserAcc>, as_of: DateTime<Utc>) -> Result<DataFrame, ModelError> {
+fn admin_frame(
+    users: &BTreeMap<String, UserAcc>,
+    as_of: DateTime<Utc>,
+) -> Result<DataFrame, ModelError> {
     let mut b = FrameBuilder::new(table_def("admin_activity")?);
     for (id, acc) in users {
-        let days = |x: &Option<(DateTime<Utc>, String)>| x.as_ref().map(|(t, _)| days_between(*t, as_of));
+        let days =
+            |x: &Option<(DateTime<Utc>, String)>| x.as_ref().map(|(t, _)| days_between(*t, as_of));
         b.push(vec![
             ("user_id", id.as_str().into()),
             ("login", acc.login.clone().into()),
             ("events", acc.events.into()),
             ("admin_app_accesses", acc.admin.into()),
-            ("last_admin_app_access", acc.last_admin.clone().map(|x| x.1).into()),
+            (
+                "last_admin_app_access",
+                acc.last_admin.clone().map(|x| x.1).into(),
+            ),
             ("days_since_admin_app_access", days(&acc.last_admin).into()),
             ("last_event", acc.last.clone().map(|x| x.1).into()),
             ("days_since_last_event", days(&acc.last).into()),

@@ -12,8 +12,12 @@ pub(crate) fn role_rank(role_type: &str) -> u8 {
     match role_type.to_ascii_uppercase().as_str() {
         "SUPER_ADMIN" => 100,
         "ORG_ADMIN" => 90,
-        "API_ACCESS_MANAGEMENT_ADMIN" | "APP_ADMIN" | "USER_ADMIN" | "MOBILE_ADMIN"
-        | "API_ADMIN" | "WORKFLOWS_ADMIN" => 60,
+        "API_ACCESS_MANAGEMENT_ADMIN"
+        | "APP_ADMIN"
+        | "USER_ADMIN"
+        | "MOBILE_ADMIN"
+        | "API_ADMIN"
+        | "WORKFLOWS_ADMIN" => 60,
         "HELP_DESK_ADMIN" | "GROUP_MEMBERSHIP_ADMIN" => 40,
         "REPORT_ADMIN" => 20,
         "READ_ONLY_ADMIN" => 10,

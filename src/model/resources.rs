@@ -151,7 +151,10 @@ mod tests {
         let org = "orn:okta:directory:00o1";
         assert_eq!(k(&format!("{org}:users")), ("all_users", None));
         assert_eq!(k(&format!("{org}:groups")), ("all_groups", None));
-        assert_eq!(k(&format!("{org}:groups:00g1")), ("group", Some("00g1".into())));
+        assert_eq!(
+            k(&format!("{org}:groups:00g1")),
+            ("group", Some("00g1".into()))
+        );
         assert_eq!(
             k(&format!("{org}:groups:00g1:contained_resources")),
             ("group_members", Some("00g1".into()))
@@ -170,9 +173,18 @@ mod tests {
             ("authz_servers", None)
         );
         assert_eq!(k("orn:okta:idp:00o1:identity_provider"), ("idps", None));
-        assert_eq!(k("orn:okta:iam:00o1:contained_resources"), ("all_iam", None));
-        assert_eq!(k("orn:okta:workflow:00o1:flows:f1"), ("flow", Some("f1".into())));
-        assert_eq!(k("orn:okta:governance:00o1:certifications"), ("governance", None));
+        assert_eq!(
+            k("orn:okta:iam:00o1:contained_resources"),
+            ("all_iam", None)
+        );
+        assert_eq!(
+            k("orn:okta:workflow:00o1:flows:f1"),
+            ("flow", Some("f1".into()))
+        );
+        assert_eq!(
+            k("orn:okta:governance:00o1:certifications"),
+            ("governance", None)
+        );
         assert_eq!(k("orn:okta"), ("other", None));
         assert_eq!(k("orn:okta:directory:00o1:widgets"), ("other", None));
     }
@@ -182,7 +194,10 @@ mod tests {
         let base = "https://acme.okta.com/api/v1";
         assert_eq!(k(&format!("{base}/users")), ("all_users", None));
         assert_eq!(k("/api/v1/groups/"), ("all_groups", None));
-        assert_eq!(k(&format!("{base}/groups/00g1")), ("group", Some("00g1".into())));
+        assert_eq!(
+            k(&format!("{base}/groups/00g1")),
+            ("group", Some("00g1".into()))
+        );
         assert_eq!(
             k(&format!("{base}/groups/00g1/users")),
             ("group_members", Some("00g1".into()))
@@ -196,13 +211,19 @@ mod tests {
             k(&format!("{base}/apps?filter=name eq \"slack\"")),
             ("app_type", Some("slack".into()))
         );
-        assert_eq!(k(&format!("{base}/apps/0oa1")), ("app", Some("0oa1".into())));
+        assert_eq!(
+            k(&format!("{base}/apps/0oa1")),
+            ("app", Some("0oa1".into()))
+        );
         assert_eq!(
             k(&format!("{base}/authorizationServers/aus1")),
             ("authz_server", Some("aus1".into()))
         );
         assert_eq!(k(&format!("{base}/idps")), ("idps", None));
-        assert_eq!(k(&format!("{base}/realms/r1")), ("realm", Some("r1".into())));
+        assert_eq!(
+            k(&format!("{base}/realms/r1")),
+            ("realm", Some("r1".into()))
+        );
         assert_eq!(k("https://example.com/elsewhere"), ("other", None));
         assert_eq!(k(""), ("other", None));
     }

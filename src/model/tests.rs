@@ -113,6 +113,16 @@ fn demo_collections() -> Vec<(&'static str, Value)> {
                  "targets": {"ra1": {"apps": [{"name": "salesforce", "displayName": "Salesforce"}], "groups": []}}}
             ]),
         ),
+        // The second slice's collections (tables of their own in tests/model_second_slice.rs).
+        ("custom_roles", json!([])),
+        ("resource_sets", json!([])),
+        ("service_apps", json!([])),
+        ("system_log", json!([])),
+        ("user_factors", json!([])),
+        (
+            "caller",
+            json!({"auth_method": "api_token", "user": {"id": "00uALICE"}, "roles": []}),
+        ),
     ]
 }
 

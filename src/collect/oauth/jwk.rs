@@ -154,7 +154,8 @@ mod tests {
         ec_wrong_d["x"] = fixture("basic-rs256.jwk.json")["e"].clone();
         let cases = [
             ("{\"kty\": ", "not a valid JSON Web Key"),
-            ("[1]", "must be a JSON object"),
+            ("[1]", "nor a JSON Web Key"),
+            ("{\"keys\": [1]}", "must be a JSON object"),
             (&without("d"), "no private member \"d\""),
             (&without("qi"), "lacks its CRT members"),
             (&with("kty", "oct".into()), "kty must be"),
