@@ -142,11 +142,25 @@ pub struct Evaluation {
     pub rules: Vec<RuleOutcome>,
     /// Findings, most severe first, then rule id, then entity id.
     pub findings: Vec<Finding>,
+    /// Things the policy wants a human to see that are not findings (expired or unused waivers).
+    pub notices: Vec<Notice>,
+}
+
+/// Something to show that is not a finding: an expired or unused waiver.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Notice {
+    /// `waiver_expired` or `waiver_unused`.
+    pub kind: String,
+    /// Where it comes from (`waivers.toml:12`).
+    pub source: String,
+    /// What it says.
+    pub message: String,
 }
 
 impl Evaluation {
     /// Sorts rules and findings into their canonical, deterministic order.
     pub fn sort(&mut self) {
+        self.notices.sort();
         self.rules.sort_by(|a, b| a.id.cmp(&b.id));
         self.findings.sort_by(|a, b| {
             b.severity

@@ -73,6 +73,7 @@ fn rule(id: &str, family: &str, sev: Severity, outcome: Outcome, findings: usize
 fn evaluation() -> Evaluation {
     let mut e = Evaluation {
         as_of: "2025-03-01T12:00:00Z".into(),
+        notices: vec![],
         rules: vec![
             rule(
                 "token-owner-super-admin",
@@ -444,6 +445,7 @@ fn every_format_renders_deterministically() {
 fn a_clean_evaluation_passes_in_every_format() {
     let e = Evaluation {
         as_of: "2025-03-01T12:00:00Z".into(),
+        notices: vec![],
         rules: vec![rule(
             "admin-role-unscoped",
             "admin-roles",

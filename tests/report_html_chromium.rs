@@ -86,6 +86,7 @@ fn render_report() -> String {
 
     let mut eval = Evaluation {
         as_of: "2025-03-01T12:00:00Z".into(),
+        notices: vec![],
         rules: vec![
             rule(
                 "token-owner-super-admin",

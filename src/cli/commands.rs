@@ -123,7 +123,7 @@ async fn collect_live(
 }
 
 fn log_notices(ev: &Evaluated) {
-    for n in &ev.notices {
+    for n in &ev.evaluation.notices {
         tracing::warn!("{}: {}", n.source, n.message);
     }
 }

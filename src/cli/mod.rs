@@ -48,6 +48,8 @@ pub enum Command {
     Check(commands::CheckArgs),
     /// Collect (or read a snapshot), evaluate, and write the full report set to a folder.
     Scan(commands::ScanArgs),
+    /// Compare two snapshots: tokens, admins, roles, resource sets, service apps and findings added, removed or changed.
+    Diff(crate::diff::DiffArgs),
     /// Print the table and column catalogue that rules query.
     Tables,
     /// List, explain and test rules.
@@ -82,6 +84,8 @@ pub enum CliError {
     Render(#[from] report::RenderError),
     #[error(transparent)]
     Mock(#[from] mock::MockError),
+    #[error(transparent)]
+    Diff(#[from] crate::diff::DiffError),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -107,6 +111,7 @@ impl CliError {
             // org could not be read, so the gate fails closed.
             Self::Collect(_) => ExitStatus::Incomplete,
             Self::Snapshot(_) | Self::Model(_) => ExitStatus::SnapshotUnreadable,
+            Self::Diff(e) => e.exit_status(),
             Self::Engine(_) | Self::Render(_) | Self::Mock(_) | Self::Internal(_) => {
                 ExitStatus::Internal
             }
@@ -122,6 +127,11 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CliError> {
             Ok(ExitStatus::Passed)
         }
         Command::Rules(cmd) => rules_cmd::run(cmd),
+        Command::Diff(args) => {
+            let text = crate::diff::run(&args)?;
+            write_output(args.output.as_ref(), &text)?;
+            Ok(ExitStatus::Passed)
+        }
         Command::Init(args) => commands::init(args),
         Command::Collect(args) => runtime()?.block_on(commands::collect(args)),
         Command::Check(args) => runtime()?.block_on(commands::check(args)),

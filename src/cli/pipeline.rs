@@ -63,8 +63,6 @@ pub struct Evaluated {
     pub tables: model::Tables,
     pub org_id: Option<String>,
     pub evaluation: Evaluation,
-    /// Expired and unused waivers.
-    pub notices: Vec<Notice>,
     pub gate: ExitStatus,
 }
 
@@ -85,6 +83,7 @@ pub fn evaluate(
     if let Some(b) = &policy.baseline {
         b.apply(&mut evaluation);
     }
+    evaluation.notices = notices;
     evaluation.sort();
     let org_id = snapshot
         .load::<serde_json::Value>("org")
@@ -97,7 +96,6 @@ pub fn evaluate(
         tables,
         org_id,
         evaluation,
-        notices,
         gate,
     })
 }

@@ -45,15 +45,15 @@ fn now() -> i64 {
 /// A reply with the headers OAuth needs besides Okta's usual ones.
 #[derive(Debug)]
 pub(crate) struct OAuthReply {
-    pub(crate) reply: Reply,
+    pub(crate) reply: Box<Reply>,
     /// (lower-case name, value): `www-authenticate`, `dpop-nonce`, `cache-control`, `pragma`.
     pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 impl OAuthReply {
-    fn plain(reply: Reply) -> OAuthReply {
+    pub(crate) fn plain(reply: Reply) -> OAuthReply {
         OAuthReply {
-            reply,
+            reply: Box::new(reply),
             headers: Vec::new(),
         }
     }

@@ -57,7 +57,12 @@ impl AppState {
     }
 
     /// Checks `Authorization`: `Bearer`/`DPoP` access tokens (mock/oauth.rs), else SSWS.
-    fn authenticate(&self, method: &Method, path: &str, headers: &HeaderMap) -> Result<(), Answered> {
+    fn authenticate(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Result<(), OAuthReply> {
         let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
         match header.and_then(|h| h.split_once(' ')) {
             Some((scheme, token))
@@ -66,9 +71,8 @@ impl AppState {
                 let token = token.trim();
                 self.oauth
                     .authenticate(&self.base_url, method, path, scheme, token, headers)
-                    .map_err(Answered::from)
             }
-            _ => self.authenticate_ssws(header).map_err(Answered::plain),
+            _ => self.authenticate_ssws(header).map_err(OAuthReply::plain),
         }
     }
 
@@ -107,17 +111,17 @@ impl AppState {
         path: &str,
         path_and_query: &str,
         query: &str,
-        auth: Option<&str>,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Answered {
+        let auth = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
         let route = Route::resolve(path);
         let token_endpoint = path == oauth::TOKEN_PATH;
         if route != Some(Route::WellKnown)
             && !token_endpoint
             && let Err(refused) = self.authenticate(method, path, headers)
         {
-            return refused;
+            return refused.into();
         }
         let mut repeat_next = false;
         let mut truncate = false;
@@ -194,7 +198,7 @@ impl From<OAuthReply> for Answered {
     fn from(answer: OAuthReply) -> Answered {
         Answered {
             headers: answer.headers,
-            ..Answered::plain(answer.reply)
+            ..Answered::plain(*answer.reply)
         }
     }
 }
@@ -214,11 +218,6 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
     let uri = parts.uri.clone();
     let path = uri.path();
     let path_and_query = uri.path_and_query().map_or(path, |pq| pq.as_str());
-    let auth = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
     // Rate and concurrency limits apply first, to every request (mock/ratelimit.rs).
     let bucket = bucket_for(path);
     let admission = state.buckets.admit(bucket, Utc::now());
@@ -236,7 +235,6 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
                 path,
                 path_and_query,
                 uri.query().unwrap_or(""),
-                auth.as_deref(),
                 &parts.headers,
                 &body,
             )

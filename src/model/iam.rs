@@ -63,20 +63,27 @@ struct Binding {
     members: Vec<Member>,
 }
 
+/// One resource of a set: its id, ORN, REST URL and what they name.
+struct SetResource {
+    id: Option<String>,
+    orn: Option<String>,
+    href: Option<String>,
+    parsed: Resource,
+}
+
 struct Set {
     id: Option<String>,
     label: Option<String>,
     description: Option<String>,
     created: Option<String>,
     last_updated: Option<String>,
-    /// (id, orn, href, parsed).
-    resources: Vec<(Option<String>, Option<String>, Option<String>, Resource)>,
+    resources: Vec<SetResource>,
     bindings: Vec<Binding>,
 }
 
 impl Set {
     fn has(&self, kind: &str) -> bool {
-        self.resources.iter().any(|r| r.3.kind == kind)
+        self.resources.iter().any(|r| r.parsed.kind == kind)
     }
 
     fn org_wide(&self) -> bool {
@@ -145,7 +152,12 @@ fn parse_sets(sets: &Loaded) -> Result<Vec<Set>, ModelError> {
                 .filter(|r| r.kind != "other")
                 .or_else(|| href.as_deref().map(parse_resource))
                 .unwrap_or_else(|| parse_resource(""));
-            resources.push((id, orn, href, parsed));
+            resources.push(SetResource {
+                id,
+                orn,
+                href,
+                parsed,
+            });
         }
         let mut bindings = Vec::new();
         for b in entry.objects("bindings")? {
@@ -320,7 +332,13 @@ fn set_frames(sets: &[Set], roles: &RoleIndex, names: &Names<'_>) -> Result<IamF
             ("binding_count", s.bindings.len().into()),
             ("member_count", members.into()),
         ])?;
-        for (id, orn, href, parsed) in &s.resources {
+        for SetResource {
+            id,
+            orn,
+            href,
+            parsed,
+        } in &s.resources
+        {
             rb.push(vec![
                 ("resource_set_id", s.id.clone().into()),
                 ("resource_set_label", s.label.clone().into()),

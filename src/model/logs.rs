@@ -33,6 +33,9 @@ pub(crate) struct LogFrames {
     pub(crate) admin_activity: DataFrame,
 }
 
+/// API tokens by id: (name, owner user id).
+pub(crate) type TokenIndex = HashMap<String, (Option<String>, Option<String>)>;
+
 /// What the log tables look up elsewhere.
 pub(crate) struct LogContext<'a> {
     /// The collected window (`since`, `until`), when recorded.
@@ -40,7 +43,7 @@ pub(crate) struct LogContext<'a> {
     /// End of the window.
     pub(crate) until: Option<DateTime<Utc>>,
     /// API tokens by id: (name, owner user id).
-    pub(crate) tokens: &'a HashMap<String, (Option<String>, Option<String>)>,
+    pub(crate) tokens: &'a TokenIndex,
     pub(crate) users: &'a UserIndex,
     pub(crate) apps: &'a AppIds,
     pub(crate) as_of: DateTime<Utc>,

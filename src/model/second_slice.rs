@@ -47,10 +47,8 @@ fn group_names(groups: &Loaded) -> Result<HashMap<String, String>, ModelError> {
 }
 
 /// API tokens by id: (name, owner user id).
-fn token_index(
-    tokens: &Loaded,
-) -> Result<HashMap<String, (Option<String>, Option<String>)>, ModelError> {
-    let mut out = HashMap::new();
+fn token_index(tokens: &Loaded) -> Result<logs::TokenIndex, ModelError> {
+    let mut out = logs::TokenIndex::new();
     for t in tokens.objects()? {
         if let Some(id) = t.str("id")? {
             out.insert(id, (t.str("name")?, t.str("userId")?));

@@ -8,7 +8,6 @@ pub mod waivers;
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 
 /// A policy file could not be used. Always names the file, and the line and key when known.
 #[derive(Debug, thiserror::Error)]
@@ -29,16 +28,7 @@ pub enum PolicyError {
     File { path: PathBuf, message: String },
 }
 
-/// Something the policy wants a human to see that is not a finding: an expired or unused waiver.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Notice {
-    /// `waiver_expired` or `waiver_unused`.
-    pub kind: String,
-    /// Where it comes from (`waivers.toml:12`).
-    pub source: String,
-    /// What it says.
-    pub message: String,
-}
+pub use crate::findings::Notice;
 
 /// 1-based line number of a byte offset in `text`.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {

@@ -1,7 +1,7 @@
 //! The JSON report: a versioned contract. Output types live here, never internal structs.
 //!
 //! Schema version 1: top-level `schema_version`, `tool`, `org`, `as_of`, `collected_at`, `gate`,
-//! `summary`, `collections`, `rules`, `findings`. Fields are only ever added within a major version.
+//! `summary`, `collections`, `rules`, `findings`, `notices`. Fields are only ever added within a major version.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +25,16 @@ pub struct JsonReport {
     pub collections: Vec<JsonCollection>,
     pub rules: Vec<JsonRule>,
     pub findings: Vec<JsonFinding>,
+    /// Expired and unused waivers.
+    pub notices: Vec<JsonNotice>,
+}
+
+/// Something to show that is not a finding (an expired or unused waiver).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonNotice {
+    pub kind: String,
+    pub source: String,
+    pub message: String,
 }
 
 /// The tool that wrote the report.
@@ -179,6 +189,15 @@ pub fn document(report: &Report<'_>) -> JsonReport {
                 message: f.message.clone(),
                 fingerprint: f.fingerprint.clone(),
                 evidence: f.evidence.clone(),
+            })
+            .collect(),
+        notices: eval
+            .notices
+            .iter()
+            .map(|n| JsonNotice {
+                kind: n.kind.clone(),
+                source: n.source.clone(),
+                message: n.message.clone(),
             })
             .collect(),
     }

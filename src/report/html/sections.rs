@@ -182,6 +182,18 @@ pub fn summary(report: &Report<'_>) -> String {
         }
         out.push_str("</tbody></table>\n");
     }
+    if !eval.notices.is_empty() {
+        out.push_str("<h3>Waiver notices</h3>\n<table class=\"notices\"><thead><tr><th>Source</th><th>Notice</th></tr></thead><tbody>\n");
+        for n in &eval.notices {
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                escape(&n.source),
+                escape(&n.message)
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
     out.push_str("</section>\n");
     out
 }
