@@ -18,6 +18,7 @@ const GOV_READER: &str = "0oa1govreader0000000";
 const LEGACY: &str = "0oa2legacyprov000000";
 const LEGACY_CLIENT: &str = "0oa2legacyclient0000";
 const ROTATOR: &str = "0oa3keyrotator000000";
+const REPORTER: &str = "0oa1svcreporter00000";
 const AS_OF: &str = "2026-06-30T12:00:00Z";
 
 fn org_dir() -> PathBuf {
@@ -154,7 +155,7 @@ async fn only_service_apps_are_collected_with_grants_keys_and_client_roles() {
         .iter()
         .map(|a| a["app"]["id"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(ids, [GOV_READER, LEGACY, ROTATOR]);
+    assert_eq!(ids, [GOV_READER, LEGACY, ROTATOR, REPORTER]);
 
     let legacy = s.app(LEGACY);
     assert!(strings(&legacy["grants"], "scopeId").contains(&"okta.users.manage".to_owned()));
@@ -200,6 +201,14 @@ async fn only_service_apps_are_collected_with_grants_keys_and_client_roles() {
         ["salesforce"]
     );
     assert!(reader["targets"].as_object().unwrap().is_empty());
+
+    // A custom role held through a resource-set binding membership of the client.
+    let reporter = s.app(REPORTER);
+    let custom = &reporter["roles"][0];
+    assert_eq!(custom["type"], "CUSTOM");
+    assert_eq!(custom["assignmentType"], "CLIENT");
+    assert_eq!(custom["role"], "cr01tokenauditor0000");
+    assert_eq!(custom["resource-set"], "iam1apitokens0000000");
 }
 
 #[tokio::test]

@@ -66,7 +66,7 @@ fn field(items: &Value, key: &str) -> Vec<String> {
 async fn apps_filter_by_name_and_status_and_refuse_other_filters() {
     let server = start(basic()).await;
     let all = json(get(&server, "/api/v1/apps", &[]).await).await;
-    assert_eq!(all.as_array().unwrap().len(), 6);
+    assert_eq!(all.as_array().unwrap().len(), 7);
     let oidc = json(
         get(
             &server,
@@ -76,10 +76,10 @@ async fn apps_filter_by_name_and_status_and_refuse_other_filters() {
         .await,
     )
     .await;
-    assert_eq!(field(&oidc, "name"), ["oidc_client"; 5]);
+    assert_eq!(field(&oidc, "name"), ["oidc_client"; 6]);
     let both = "name eq \"oidc_client\" and status eq \"ACTIVE\"";
     let active = json(get(&server, "/api/v1/apps", &[("filter", both)]).await).await;
-    assert_eq!(active.as_array().unwrap().len(), 5);
+    assert_eq!(active.as_array().unwrap().len(), 6);
     let paged = get(&server, "/api/v1/apps", &[("limit", "2")]).await;
     assert!(next(&paged).is_some());
     let bad = get(&server, "/api/v1/apps", &[("filter", "label eq \"x\"")]).await;

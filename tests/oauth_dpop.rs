@@ -49,7 +49,12 @@ fn key_text(name: &str) -> String {
     std::fs::read_to_string(key_path(name)).unwrap()
 }
 
-fn credentials(client: &str, key_file: &str, kid: Option<&str>, scopes: Vec<String>) -> Credentials {
+fn credentials(
+    client: &str,
+    key_file: &str,
+    kid: Option<&str>,
+    scopes: Vec<String>,
+) -> Credentials {
     let key = ClientKey::from_file(&key_path(key_file), kid).unwrap();
     Credentials::OAuth2(OAuth2Credentials::new(client, key, scopes))
 }
@@ -99,7 +104,9 @@ impl Scan {
         self.server
             .requests()
             .into_iter()
-            .filter(|r| r.path_and_query != TOKEN_PATH && !r.path_and_query.starts_with("/.well-known"))
+            .filter(|r| {
+                r.path_and_query != TOKEN_PATH && !r.path_and_query.starts_with("/.well-known")
+            })
             .collect()
     }
 
@@ -151,7 +158,9 @@ fn assert_every_api_request_accepted(scan: &Scan, client: &str) {
     let refused: Vec<RecordedRequest> = scan
         .api_requests()
         .into_iter()
-        .filter(|r| r.status != 200 && !(r.status == 404 && r.path_and_query == caller_roles(client)))
+        .filter(|r| {
+            r.status != 200 && !(r.status == 404 && r.path_and_query == caller_roles(client))
+        })
         .collect();
     assert!(refused.is_empty(), "refused API requests: {refused:?}");
     assert!(scan.api_requests().len() > 20, "{:?}", scan.api_requests());
@@ -161,7 +170,12 @@ fn assert_complete_but_caller(scan: &Scan) {
     let snap = scan.snapshot();
     for (name, record) in &snap.manifest().collections {
         if name != "caller" {
-            assert_eq!(record.status, CollectionStatus::Complete, "{name}: {:?}", record.error);
+            assert_eq!(
+                record.status,
+                CollectionStatus::Complete,
+                "{name}: {:?}",
+                record.error
+            );
         }
     }
 }
@@ -201,7 +215,12 @@ async fn es256_sec1_pem_and_rsa_and_ec_jwk_keys_authenticate_too() {
 
 #[tokio::test]
 async fn an_app_without_dpop_gets_one_bearer_token_and_no_proofs_are_needed() {
-    let creds = credentials(BEARER_CLIENT, "basic-es256.pem", Some("basic-es256"), Vec::new());
+    let creds = credentials(
+        BEARER_CLIENT,
+        "basic-es256.pem",
+        Some("basic-es256"),
+        Vec::new(),
+    );
     let scan = scan_with(basic(), creds).await;
     assert!(scan.result.is_ok(), "{:?}", scan.result);
     assert_eq!(scan.token_statuses(), [200]);
@@ -222,7 +241,10 @@ async fn tokens_expired_mid_scan_are_renewed_once_and_the_scan_completes() {
     let refused = scan.api_answered(401);
     assert!(!refused.is_empty());
     for path in &refused {
-        let at = requests.iter().position(|r| &r.path_and_query == path).unwrap();
+        let at = requests
+            .iter()
+            .position(|r| &r.path_and_query == path)
+            .unwrap();
         assert!(
             requests[at + 1..]
                 .iter()
@@ -242,12 +264,21 @@ async fn short_lived_tokens_are_renewed_before_they_expire() {
         "/api/v1/api-tokens",
         1,
     ));
-    let creds = credentials(SHORT_CLIENT, "basic-es256.pem", Some("basic-es256"), Vec::new());
+    let creds = credentials(
+        SHORT_CLIENT,
+        "basic-es256.pem",
+        Some("basic-es256"),
+        Vec::new(),
+    );
     let scan = scan_with(mock, creds).await;
     assert!(scan.result.is_ok(), "{:?}", scan.result);
     let issued = scan.token_statuses().iter().filter(|s| **s == 200).count();
     assert!(issued >= 2, "{:?}", scan.token_statuses());
-    assert!(scan.api_answered(401).is_empty(), "{:?}", scan.api_answered(401));
+    assert!(
+        scan.api_answered(401).is_empty(),
+        "{:?}",
+        scan.api_answered(401)
+    );
     assert_complete_but_caller(&scan);
 }
 
@@ -426,9 +457,15 @@ async fn the_demo_scanner_app_records_itself_as_the_oauth_caller() {
 fn assertion(key_file: &str, kid: &str, claims: &Value) -> String {
     let pem = key_text(key_file);
     let (alg, key) = if key_file.contains("es256") {
-        (Algorithm::ES256, EncodingKey::from_ec_pem(pem.as_bytes()).unwrap())
+        (
+            Algorithm::ES256,
+            EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+        )
     } else {
-        (Algorithm::RS256, EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap())
+        (
+            Algorithm::RS256,
+            EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+        )
     };
     let mut header = Header::new(alg);
     header.kid = Some(kid.into());
@@ -578,7 +615,15 @@ const RS: (&str, &str) = ("basic-rs256.pem", "basic-rs256");
 /// The full dance by hand; returns the DPoP-bound access token.
 async fn dpop_token(server: &MockServer, dpop: &Dpop, scope: &str) -> String {
     let htu = format!("{}{TOKEN_PATH}", server.base_url());
-    let first = token_request(server, CLIENT, ES, scope, |c| c, Some(&dpop.proof("POST", &htu, &[]))).await;
+    let first = token_request(
+        server,
+        CLIENT,
+        ES,
+        scope,
+        |c| c,
+        Some(&dpop.proof("POST", &htu, &[])),
+    )
+    .await;
     let nonce = first.header("dpop-nonce").to_string();
     let proof = dpop.proof("POST", &htu, &[("nonce", &nonce)]);
     let issued = token_request(server, CLIENT, ES, scope, |c| c, Some(&proof)).await;
@@ -595,9 +640,23 @@ async fn the_token_endpoint_asks_for_a_proof_then_a_nonce_then_binds_the_token_t
 
     let no_proof = token_request(&server, CLIENT, RS, scope, |c| c, None).await;
     assert_eq!(no_proof.status, 400);
-    assert_eq!(no_proof.error(), ("invalid_dpop_proof", "The DPoP proof JWT header is missing."));
+    assert_eq!(
+        no_proof.error(),
+        (
+            "invalid_dpop_proof",
+            "The DPoP proof JWT header is missing."
+        )
+    );
 
-    let no_nonce = token_request(&server, CLIENT, RS, scope, |c| c, Some(&dpop.proof("POST", &htu, &[]))).await;
+    let no_nonce = token_request(
+        &server,
+        CLIENT,
+        RS,
+        scope,
+        |c| c,
+        Some(&dpop.proof("POST", &htu, &[])),
+    )
+    .await;
     assert_eq!(no_nonce.status, 400);
     assert_eq!(no_nonce.error().0, "use_dpop_nonce");
     let nonce = no_nonce.header("dpop-nonce").to_string();
@@ -619,10 +678,22 @@ async fn the_token_endpoint_asks_for_a_proof_then_a_nonce_then_binds_the_token_t
     // Bound: a proof by this key works on the API; the same token with another key does not.
     let url = format!("{}/api/v1/users", server.base_url());
     let ok = dpop.proof("GET", &url, &[("ath", &ath(token))]);
-    let users = get(&server, "/api/v1/users?limit=2", &format!("DPoP {token}"), Some(&ok)).await;
+    let users = get(
+        &server,
+        "/api/v1/users?limit=2",
+        &format!("DPoP {token}"),
+        Some(&ok),
+    )
+    .await;
     assert_eq!(users.status, 200, "{:?}", users.body);
     let thief = Dpop::new().proof("GET", &url, &[("ath", &ath(token))]);
-    let stolen = get(&server, "/api/v1/users", &format!("DPoP {token}"), Some(&thief)).await;
+    let stolen = get(
+        &server,
+        "/api/v1/users",
+        &format!("DPoP {token}"),
+        Some(&thief),
+    )
+    .await;
     assert_eq!(stolen.status, 400);
     assert_eq!(stolen.error().0, "invalid_dpop_proof");
     assert!(stolen.error().1.contains("bound"), "{:?}", stolen.body);
@@ -634,14 +705,86 @@ async fn the_token_endpoint_rejects_every_bad_assertion_as_invalid_client() {
     let scope = "okta.users.read";
     type Tweak = fn(Value) -> Value;
     let cases: [(&str, (&str, &str), Tweak, &str); 8] = [
-        ("wrong aud", ES, |mut c| { c["aud"] = "https://acme.okta.com/oauth2/v1/token".into(); c }, "audience"),
-        ("aud of the custom AS", ES, |mut c| { c["aud"] = format!("{}/oauth2/default/v1/token", c["aud"].as_str().unwrap().trim_end_matches("/oauth2/v1/token")).into(); c }, "audience"),
-        ("expired", ES, |mut c| { c["exp"] = (now() - 120).into(); c }, "expired"),
-        ("exp beyond 1 h", ES, |mut c| { c["exp"] = (now() + 7200).into(); c }, "more than one hour"),
-        ("no exp", ES, |mut c| { c.as_object_mut().unwrap().remove("exp"); c }, "no exp"),
-        ("sub not the client", ES, |mut c| { c["sub"] = "00u1someone".into(); c }, "sub must equal"),
-        ("unknown client", ES, |mut c| { c["iss"] = "0oa9nobody".into(); c["sub"] = "0oa9nobody".into(); c }, "not a registered client"),
-        ("iat in the future", ES, |mut c| { c["iat"] = (now() + 600).into(); c }, "in the future"),
+        (
+            "wrong aud",
+            ES,
+            |mut c| {
+                c["aud"] = "https://acme.okta.com/oauth2/v1/token".into();
+                c
+            },
+            "audience",
+        ),
+        (
+            "aud of the custom AS",
+            ES,
+            |mut c| {
+                c["aud"] = format!(
+                    "{}/oauth2/default/v1/token",
+                    c["aud"]
+                        .as_str()
+                        .unwrap()
+                        .trim_end_matches("/oauth2/v1/token")
+                )
+                .into();
+                c
+            },
+            "audience",
+        ),
+        (
+            "expired",
+            ES,
+            |mut c| {
+                c["exp"] = (now() - 120).into();
+                c
+            },
+            "expired",
+        ),
+        (
+            "exp beyond 1 h",
+            ES,
+            |mut c| {
+                c["exp"] = (now() + 7200).into();
+                c
+            },
+            "more than one hour",
+        ),
+        (
+            "no exp",
+            ES,
+            |mut c| {
+                c.as_object_mut().unwrap().remove("exp");
+                c
+            },
+            "no exp",
+        ),
+        (
+            "sub not the client",
+            ES,
+            |mut c| {
+                c["sub"] = "00u1someone".into();
+                c
+            },
+            "sub must equal",
+        ),
+        (
+            "unknown client",
+            ES,
+            |mut c| {
+                c["iss"] = "0oa9nobody".into();
+                c["sub"] = "0oa9nobody".into();
+                c
+            },
+            "not a registered client",
+        ),
+        (
+            "iat in the future",
+            ES,
+            |mut c| {
+                c["iat"] = (now() + 600).into();
+                c
+            },
+            "in the future",
+        ),
     ];
     for (what, key, tweak, expected) in cases {
         let a = token_request(&server, BEARER_CLIENT, key, scope, tweak, None).await;
@@ -651,12 +794,46 @@ async fn the_token_endpoint_rejects_every_bad_assertion_as_invalid_client() {
     }
 
     // A kid the app does not have; a registered kid but another key's signature.
-    let a = token_request(&server, BEARER_CLIENT, ("basic-es256.pem", "nope"), scope, |c| c, None).await;
-    assert!(a.error().1.contains("client_assertion_invalid_kid"), "{:?}", a.body);
-    let a = token_request(&server, CLIENT, ("other-rs256.pem", "basic-rs256"), scope, |c| c, None).await;
-    assert_eq!(a.error(), ("invalid_client", "The client_assertion signature is invalid."));
+    let a = token_request(
+        &server,
+        BEARER_CLIENT,
+        ("basic-es256.pem", "nope"),
+        scope,
+        |c| c,
+        None,
+    )
+    .await;
+    assert!(
+        a.error().1.contains("client_assertion_invalid_kid"),
+        "{:?}",
+        a.body
+    );
+    let a = token_request(
+        &server,
+        CLIENT,
+        ("other-rs256.pem", "basic-rs256"),
+        scope,
+        |c| c,
+        None,
+    )
+    .await;
+    assert_eq!(
+        a.error(),
+        (
+            "invalid_client",
+            "The client_assertion signature is invalid."
+        )
+    );
     // An ES256 key's kid with an RS256 signature.
-    let a = token_request(&server, CLIENT, ("basic-rs256.pem", "basic-es256"), scope, |c| c, None).await;
+    let a = token_request(
+        &server,
+        CLIENT,
+        ("basic-rs256.pem", "basic-es256"),
+        scope,
+        |c| c,
+        None,
+    )
+    .await;
     assert_eq!(a.error().0, "invalid_client");
 
     // Replay: the same assertion twice.
@@ -670,28 +847,49 @@ async fn the_token_endpoint_rejects_every_bad_assertion_as_invalid_client() {
     assert_eq!(post_token(&server, &form, None).await.status, 200);
     let replay = post_token(&server, &form, None).await;
     assert_eq!(replay.status, 401);
-    assert!(replay.error().1.contains("client_assertion_already_used"), "{:?}", replay.body);
+    assert!(
+        replay.error().1.contains("client_assertion_already_used"),
+        "{:?}",
+        replay.body
+    );
 
     // No assertion type; another grant type.
     let mut bad = form;
     bad[2].1 = "urn:nope";
-    assert_eq!(post_token(&server, &bad, None).await.error().0, "invalid_client");
+    assert_eq!(
+        post_token(&server, &bad, None).await.error().0,
+        "invalid_client"
+    );
     let mut bad = form;
     bad[0].1 = "password";
-    assert_eq!(post_token(&server, &bad, None).await.error().0, "unsupported_grant_type");
+    assert_eq!(
+        post_token(&server, &bad, None).await.error().0,
+        "unsupported_grant_type"
+    );
 }
 
 #[tokio::test]
 async fn the_token_endpoint_grants_only_granted_scopes() {
     let server = start(basic()).await;
-    let a = token_request(&server, BEARER_CLIENT, ES, "okta.users.read okta.users.manage", |c| c, None).await;
+    let a = token_request(
+        &server,
+        BEARER_CLIENT,
+        ES,
+        "okta.users.read okta.users.manage",
+        |c| c,
+        None,
+    )
+    .await;
     assert_eq!(a.status, 400);
     assert_eq!(a.error().0, "invalid_scope");
     assert!(a.error().1.contains("okta.users.manage"), "{:?}", a.body);
     let a = token_request(&server, BEARER_CLIENT, ES, "", |c| c, None).await;
     assert_eq!(a.error().0, "invalid_scope");
     let a = token_request(&server, BEARER_CLIENT, ES, "okta.users.read", |c| c, None).await;
-    assert_eq!((a.status, a.body["token_type"].as_str()), (200, Some("Bearer")));
+    assert_eq!(
+        (a.status, a.body["token_type"].as_str()),
+        (200, Some("Bearer"))
+    );
 }
 
 #[tokio::test]
@@ -700,7 +898,15 @@ async fn token_endpoint_proofs_must_be_fresh_public_and_for_this_request() {
     let dpop = Dpop::new();
     let htu = format!("{}{TOKEN_PATH}", server.base_url());
     // Learn the nonce.
-    let first = token_request(&server, CLIENT, ES, "okta.users.read", |c| c, Some(&dpop.proof("POST", &htu, &[]))).await;
+    let first = token_request(
+        &server,
+        CLIENT,
+        ES,
+        "okta.users.read",
+        |c| c,
+        Some(&dpop.proof("POST", &htu, &[])),
+    )
+    .await;
     let nonce = first.header("dpop-nonce").to_string();
     let with_nonce = |mut c: Value| {
         c["nonce"] = nonce.clone().into();
@@ -708,23 +914,71 @@ async fn token_endpoint_proofs_must_be_fresh_public_and_for_this_request() {
     };
     let mut private = dpop.jwk.clone();
     private["d"] = "AAAA".into();
-    let replayed = dpop.signed("dpop+jwt", &dpop.jwk, &with_nonce(Dpop::claims("POST", &htu)));
+    let replayed = dpop.signed(
+        "dpop+jwt",
+        &dpop.jwk,
+        &with_nonce(Dpop::claims("POST", &htu)),
+    );
     let cases: Vec<(&str, String, &str)> = vec![
-        ("wrong htu", dpop.signed("dpop+jwt", &dpop.jwk, &with_nonce(Dpop::claims("POST", "http://127.0.0.1:1/oauth2/v1/token"))), "htu"),
-        ("wrong htm", dpop.signed("dpop+jwt", &dpop.jwk, &with_nonce(Dpop::claims("GET", &htu))), "htm"),
-        ("wrong typ", dpop.signed("JWT", &dpop.jwk, &with_nonce(Dpop::claims("POST", &htu))), "typ"),
-        ("private jwk", dpop.signed("dpop+jwt", &private, &with_nonce(Dpop::claims("POST", &htu))), "private member"),
-        ("another key's jwk", dpop.signed("dpop+jwt", &Dpop::new().jwk, &with_nonce(Dpop::claims("POST", &htu))), "signature"),
-        ("stale iat", {
-            let mut c = with_nonce(Dpop::claims("POST", &htu));
-            c["iat"] = (now() - 600).into();
-            dpop.signed("dpop+jwt", &dpop.jwk, &c)
-        }, "5 minutes"),
-        ("no jti", {
-            let mut c = with_nonce(Dpop::claims("POST", &htu));
-            c.as_object_mut().unwrap().remove("jti");
-            dpop.signed("dpop+jwt", &dpop.jwk, &c)
-        }, "jti"),
+        (
+            "wrong htu",
+            dpop.signed(
+                "dpop+jwt",
+                &dpop.jwk,
+                &with_nonce(Dpop::claims("POST", "http://127.0.0.1:1/oauth2/v1/token")),
+            ),
+            "htu",
+        ),
+        (
+            "wrong htm",
+            dpop.signed(
+                "dpop+jwt",
+                &dpop.jwk,
+                &with_nonce(Dpop::claims("GET", &htu)),
+            ),
+            "htm",
+        ),
+        (
+            "wrong typ",
+            dpop.signed("JWT", &dpop.jwk, &with_nonce(Dpop::claims("POST", &htu))),
+            "typ",
+        ),
+        (
+            "private jwk",
+            dpop.signed(
+                "dpop+jwt",
+                &private,
+                &with_nonce(Dpop::claims("POST", &htu)),
+            ),
+            "private member",
+        ),
+        (
+            "another key's jwk",
+            dpop.signed(
+                "dpop+jwt",
+                &Dpop::new().jwk,
+                &with_nonce(Dpop::claims("POST", &htu)),
+            ),
+            "signature",
+        ),
+        (
+            "stale iat",
+            {
+                let mut c = with_nonce(Dpop::claims("POST", &htu));
+                c["iat"] = (now() - 600).into();
+                dpop.signed("dpop+jwt", &dpop.jwk, &c)
+            },
+            "5 minutes",
+        ),
+        (
+            "no jti",
+            {
+                let mut c = with_nonce(Dpop::claims("POST", &htu));
+                c.as_object_mut().unwrap().remove("jti");
+                dpop.signed("dpop+jwt", &dpop.jwk, &c)
+            },
+            "jti",
+        ),
     ];
     for (what, proof, expected) in cases {
         let a = token_request(&server, CLIENT, ES, "okta.users.read", |c| c, Some(&proof)).await;
@@ -732,10 +986,30 @@ async fn token_endpoint_proofs_must_be_fresh_public_and_for_this_request() {
         assert_eq!(a.error().0, "invalid_dpop_proof", "{what}");
         assert!(a.error().1.contains(expected), "{what}: {:?}", a.body);
     }
-    let ok = token_request(&server, CLIENT, ES, "okta.users.read", |c| c, Some(&replayed)).await;
+    let ok = token_request(
+        &server,
+        CLIENT,
+        ES,
+        "okta.users.read",
+        |c| c,
+        Some(&replayed),
+    )
+    .await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
-    let again = token_request(&server, CLIENT, ES, "okta.users.read", |c| c, Some(&replayed)).await;
-    assert!(again.error().1.contains("dpop_proof_already_used"), "{:?}", again.body);
+    let again = token_request(
+        &server,
+        CLIENT,
+        ES,
+        "okta.users.read",
+        |c| c,
+        Some(&replayed),
+    )
+    .await;
+    assert!(
+        again.error().1.contains("dpop_proof_already_used"),
+        "{:?}",
+        again.body
+    );
 }
 
 #[tokio::test]
@@ -748,29 +1022,65 @@ async fn the_api_takes_dpop_tokens_only_with_a_valid_proof_and_bearer_tokens_onl
     let dpop_auth = format!("DPoP {token}");
 
     let good = dpop.proof("GET", &url, &[("ath", &ath(&token))]);
-    assert_eq!(get(&server, path, &dpop_auth, Some(&good)).await.status, 200);
+    assert_eq!(
+        get(&server, path, &dpop_auth, Some(&good)).await.status,
+        200
+    );
     let replay = get(&server, path, &dpop_auth, Some(&good)).await;
-    assert!(replay.error().1.contains("dpop_proof_already_used"), "{:?}", replay.body);
+    assert!(
+        replay.error().1.contains("dpop_proof_already_used"),
+        "{:?}",
+        replay.body
+    );
 
     let as_bearer = get(&server, path, &format!("Bearer {token}"), None).await;
     assert_eq!(as_bearer.status, 400);
-    assert!(as_bearer.error().1.starts_with("dpop_authentication_scheme_required"));
+    assert!(
+        as_bearer
+            .error()
+            .1
+            .starts_with("dpop_authentication_scheme_required")
+    );
 
     let no_proof = get(&server, path, &dpop_auth, None).await;
     assert_eq!(no_proof.status, 400);
-    assert!(no_proof.error().1.starts_with("dpop_proof_required_for_token"));
+    assert!(
+        no_proof
+            .error()
+            .1
+            .starts_with("dpop_proof_required_for_token")
+    );
 
     for (what, proof, expected) in [
         ("no ath", dpop.proof("GET", &url, &[]), "ath"),
-        ("ath of another token", dpop.proof("GET", &url, &[("ath", &ath("other"))]), "ath"),
-        ("htu with the query", dpop.proof("GET", &format!("{}{path}", server.base_url()), &[("ath", &ath(&token))]), "htu"),
-        ("wrong method", dpop.proof("POST", &url, &[("ath", &ath(&token))]), "htm"),
+        (
+            "ath of another token",
+            dpop.proof("GET", &url, &[("ath", &ath("other"))]),
+            "ath",
+        ),
+        (
+            "htu with the query",
+            dpop.proof(
+                "GET",
+                &format!("{}{path}", server.base_url()),
+                &[("ath", &ath(&token))],
+            ),
+            "htu",
+        ),
+        (
+            "wrong method",
+            dpop.proof("POST", &url, &[("ath", &ath(&token))]),
+            "htm",
+        ),
     ] {
         let a = get(&server, path, &dpop_auth, Some(&proof)).await;
         assert_eq!(a.status, 400, "{what}");
         assert_eq!(a.error().0, "invalid_dpop_proof", "{what}");
         assert!(a.error().1.contains(expected), "{what}: {:?}", a.body);
-        assert!(a.header("www-authenticate").starts_with("DPoP error=\"invalid_dpop_proof\""));
+        assert!(
+            a.header("www-authenticate")
+                .starts_with("DPoP error=\"invalid_dpop_proof\"")
+        );
     }
 
     // Unknown token: 401 E0000011 with a challenge.
@@ -785,10 +1095,21 @@ async fn the_api_takes_dpop_tokens_only_with_a_valid_proof_and_bearer_tokens_onl
     let bearer = bearer.body["access_token"].as_str().unwrap().to_string();
     let users = format!("{}/api/v1/users", server.base_url());
     let proof = dpop.proof("GET", &users, &[("ath", &ath(&bearer))]);
-    let unbound = get(&server, "/api/v1/users", &format!("DPoP {bearer}"), Some(&proof)).await;
+    let unbound = get(
+        &server,
+        "/api/v1/users",
+        &format!("DPoP {bearer}"),
+        Some(&proof),
+    )
+    .await;
     assert_eq!(unbound.status, 401);
     assert!(unbound.error().1.starts_with("access_token_not_dpop_bound"));
-    assert_eq!(get(&server, "/api/v1/users", &format!("Bearer {bearer}"), None).await.status, 200);
+    assert_eq!(
+        get(&server, "/api/v1/users", &format!("Bearer {bearer}"), None)
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -800,17 +1121,24 @@ async fn a_scope_the_token_lacks_is_a_403_with_an_insufficient_scope_challenge()
     assert_eq!(zones.status, 403);
     assert_eq!(zones.body["errorCode"], "E0000006");
     let challenge = zones.header("www-authenticate");
-    assert!(challenge.starts_with("Bearer error=\"insufficient_scope\""), "{challenge}");
+    assert!(
+        challenge.starts_with("Bearer error=\"insufficient_scope\""),
+        "{challenge}"
+    );
     assert!(challenge.contains("okta.networkZones.read"), "{challenge}");
 }
 
 #[tokio::test]
 async fn expiring_tokens_by_fault_makes_the_api_answer_invalid_token() {
-    let server = start(basic().with_fault(Fault::times(FaultKind::ExpireTokens, "/api/v1/users", 1))).await;
+    let server =
+        start(basic().with_fault(Fault::times(FaultKind::ExpireTokens, "/api/v1/users", 1))).await;
     let issued = token_request(&server, BEARER_CLIENT, ES, "okta.users.read", |c| c, None).await;
     let auth = format!("Bearer {}", issued.body["access_token"].as_str().unwrap());
     let first = get(&server, "/api/v1/users", &auth, None).await;
-    assert_eq!((first.status, first.body["errorCode"].as_str()), (401, Some("E0000011")));
+    assert_eq!(
+        (first.status, first.body["errorCode"].as_str()),
+        (401, Some("E0000011"))
+    );
     assert_eq!(get(&server, "/api/v1/users", &auth, None).await.status, 401);
     let fresh = token_request(&server, BEARER_CLIENT, ES, "okta.users.read", |c| c, None).await;
     let auth = format!("Bearer {}", fresh.body["access_token"].as_str().unwrap());

@@ -155,7 +155,7 @@ pub async fn check(args: CheckArgs) -> Result<ExitStatus, CliError> {
 
 /// Writes the full report set of an evaluation into `out`; returns the files written.
 fn write_report_set(ev: &Evaluated, policy: &Policy, out: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let files = report::set::render_set(&ev.report(policy), &ev.tables)?;
+    let files = report::set::render_set(&ev.report(policy))?;
     let mut written = Vec::new();
     for (name, content) in files {
         let path = out.join(name);

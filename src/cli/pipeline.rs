@@ -15,7 +15,7 @@ use crate::model;
 use crate::policy::baseline::Baseline;
 use crate::policy::config::Config;
 use crate::policy::waivers::Waivers;
-use crate::report::{Report, RuleDoc};
+use crate::report::{Inventory, Report, RuleDoc, review};
 use crate::rules::{self, RulePack};
 use crate::snapshot::Snapshot;
 
@@ -60,10 +60,11 @@ pub fn load_policy(args: &EvalArgs) -> Result<Policy, CliError> {
 #[derive(Debug)]
 pub struct Evaluated {
     pub snapshot: Snapshot,
-    pub tables: model::Tables,
     pub org_id: Option<String>,
     pub evaluation: Evaluation,
     pub gate: ExitStatus,
+    /// The review inventories (tokens, admins, service apps).
+    pub inventory: Vec<Inventory>,
 }
 
 /// Opens, models and evaluates a snapshot, then applies waivers and the baseline and decides the gate.
@@ -91,9 +92,10 @@ pub fn evaluate(
         .flatten()
         .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string));
     let gate = gate::decide(&evaluation, policy.fail_on);
+    let inventory = review::inventories(&tables, &evaluation)?;
     Ok(Evaluated {
+        inventory,
         snapshot,
-        tables,
         org_id,
         evaluation,
         gate,
@@ -127,6 +129,7 @@ impl Evaluated {
             fail_on: policy.fail_on,
             gate: self.gate,
             rule_docs: rule_docs(&policy.pack),
+            inventory: self.inventory.clone(),
         }
     }
 }

@@ -42,7 +42,10 @@ pub(crate) struct JsonResponse {
 /// How one attempt ended.
 enum Attempt {
     Done(Result<JsonResponse, RequestError>),
-    Retry { wait: Duration, error: RequestError },
+    Retry {
+        wait: Duration,
+        error: RequestError,
+    },
     /// Present the credential again at once (new token, DPoP nonce).
     Recover,
 }
@@ -199,7 +202,8 @@ impl OktaClient {
                             endpoint: url.path().to_string(),
                         })?;
                 tracker.request();
-                self.attempt(url, auth, ticket, attempt, recoveries < 2).await
+                self.attempt(url, auth, ticket, attempt, recoveries < 2)
+                    .await
             };
             match outcome {
                 Attempt::Done(result) => return result,

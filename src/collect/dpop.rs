@@ -132,9 +132,7 @@ mod tests {
     fn proof_carries_the_public_jwk_only_and_verifies_with_it() {
         let key = DpopKey::generate().unwrap();
         let url = Url::parse("https://acme.okta.com/api/v1/users?limit=200&after=x#frag").unwrap();
-        let proof = key
-            .proof("GET", &url, Some("hash"), Some("n-1"))
-            .unwrap();
+        let proof = key.proof("GET", &url, Some("hash"), Some("n-1")).unwrap();
         let header = part(&proof, 0);
         assert_eq!(header["typ"], "dpop+jwt");
         assert_eq!(header["alg"], "ES256");
@@ -155,7 +153,12 @@ mod tests {
         v.required_spec_claims.clear();
         jsonwebtoken::decode::<Value>(&proof, &DecodingKey::from_jwk(&parsed).unwrap(), &v)
             .unwrap();
-        assert_eq!(parsed.thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256).unwrap(), key.thumbprint());
+        assert_eq!(
+            parsed
+                .thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
+                .unwrap(),
+            key.thumbprint()
+        );
     }
 
     #[test]

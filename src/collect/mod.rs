@@ -40,11 +40,11 @@ mod run;
 mod simple;
 mod users;
 
+pub use auth_args::{AuthArgs, AuthMethod};
 pub use config::{
     ApiToken, CollectConfig, Credentials, DEFAULT_CONCURRENCY, DEFAULT_LOG_WINDOW_DAYS,
     DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
 };
-pub use auth_args::{AuthArgs, AuthMethod};
 pub use error::CollectError;
 pub use oauth::{ClientKey, KeyError, OAuth2Credentials, default_scopes, parse_scopes};
 pub use run::{CollectSummary, collect};

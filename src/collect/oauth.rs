@@ -90,14 +90,13 @@ impl Authorizer {
     ) -> Result<Authorizer, CollectError> {
         match credentials {
             Credentials::ApiToken(token) => {
-                let mut v = HeaderValue::from_str(token.header_value().expose_secret()).map_err(
-                    |_| {
+                let mut v =
+                    HeaderValue::from_str(token.header_value().expose_secret()).map_err(|_| {
                         CollectError::InvalidConfig(
                             "the API token contains characters not allowed in an HTTP header"
                                 .into(),
                         )
-                    },
-                )?;
+                    })?;
                 v.set_sensitive(true);
                 Ok(Authorizer::ApiToken(v))
             }
@@ -329,7 +328,10 @@ mod tests {
     #[test]
     fn challenge_parameters_are_read_quoted_or_not() {
         let c = r#"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce, in DPoP proof""#;
-        assert_eq!(challenge_param(c, "error").as_deref(), Some("use_dpop_nonce"));
+        assert_eq!(
+            challenge_param(c, "error").as_deref(),
+            Some("use_dpop_nonce")
+        );
         assert_eq!(
             challenge_param(c, "error_description").as_deref(),
             Some("Resource server requires nonce, in DPoP proof")

@@ -147,7 +147,15 @@ impl OAuthState {
         token: &str,
         headers: &HeaderMap,
     ) -> Result<(), OAuthReply> {
-        resource::authenticate(self, base_url, method.as_str(), path, scheme, token, headers)
+        resource::authenticate(
+            self,
+            base_url,
+            method.as_str(),
+            path,
+            scheme,
+            token,
+            headers,
+        )
     }
 
     /// The `expire-tokens` fault: every token issued so far expires now; this request gets 401.
@@ -157,7 +165,10 @@ impl OAuthState {
         for t in tokens.values_mut() {
             t.expires_at = now;
         }
-        tracing::debug!(tokens = tokens.len(), "mock: access tokens expired by fault");
+        tracing::debug!(
+            tokens = tokens.len(),
+            "mock: access tokens expired by fault"
+        );
         resource::invalid_token("DPoP", "The access token is expired.")
     }
 

@@ -142,7 +142,9 @@ impl AppState {
             None => {}
         }
         if token_endpoint {
-            let answer = self.oauth.token(&self.org, &self.base_url, method, headers, body);
+            let answer = self
+                .oauth
+                .token(&self.org, &self.base_url, method, headers, body);
             return Answered {
                 truncate,
                 ..answer.into()

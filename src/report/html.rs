@@ -111,7 +111,14 @@ fn tabs(report: &Report<'_>) -> String {
         ("summary", "Summary".to_string()),
         ("findings", format!("Findings ({})", eval.findings.len())),
         ("rules", format!("Rules ({})", eval.rules.len())),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        report
+            .inventory
+            .iter()
+            .map(|inv| (inv.id.as_str(), format!("{} ({})", inv.title, inv.rows.len()))),
+    ) {
         let _ = writeln!(
             out,
             "<button type=\"button\" class=\"tab-button\" role=\"tab\" data-tab=\"{id}\">{}</button>",
@@ -122,10 +129,58 @@ fn tabs(report: &Report<'_>) -> String {
     out
 }
 
-/// The inventory tabs (API tokens, admin assignments, service apps). Not built yet: the
-/// renderer has no inventory tables to read, so this renders nothing.
-fn render_inventory() -> String {
-    String::new()
+/// The inventory tabs (API tokens, admin assignments, service apps): one sortable table each,
+/// the same rows as the `review-*.csv` exports. Every cell is escaped.
+fn render_inventory(report: &Report<'_>) -> String {
+    let mut out = String::new();
+    for inv in &report.inventory {
+        let numeric: Vec<bool> = (0..inv.columns.len())
+            .map(|c| {
+                inv.rows.iter().any(|r| !r[c].is_empty())
+                    && inv
+                        .rows
+                        .iter()
+                        .all(|r| r[c].is_empty() || r[c].parse::<f64>().is_ok())
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<section class=\"tab\" id=\"tab-{id}\" data-tab=\"{id}\">\n<h2>{title}</h2>\n\
+             <p>{n} row(s); the same rows as <code>{file}</code>, which adds empty reviewer columns \
+             (decision, reviewer, reviewed_at, comment).</p>",
+            id = escape(&inv.id),
+            title = escape(&inv.title),
+            n = inv.rows.len(),
+            file = escape(&inv.file),
+        );
+        let _ = write!(
+            out,
+            "<div class=\"scroll\"><table id=\"inv-{}\" class=\"inventory sortable\"><thead><tr>",
+            escape(&inv.id)
+        );
+        for (c, name) in inv.columns.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<th data-sort=\"c{c}\" data-type=\"{}\"><button type=\"button\">{}</button></th>",
+                if numeric[c] { "num" } else { "text" },
+                escape(name)
+            );
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for (i, row) in inv.rows.iter().enumerate() {
+            let _ = write!(out, "<tr data-idx=\"{i}\"");
+            for (c, v) in row.iter().enumerate() {
+                let _ = write!(out, " data-c{c}=\"{}\"", escape(v));
+            }
+            out.push('>');
+            for v in row {
+                let _ = write!(out, "<td>{}</td>", escape(v));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table></div>\n</section>\n");
+    }
+    out
 }
 
 /// Renders the complete HTML document.
@@ -148,7 +203,7 @@ pub fn render(report: &Report<'_>) -> String {
     out.push_str(&sections::summary(report));
     out.push_str(&sections::findings(report));
     out.push_str(&sections::rules(report));
-    out.push_str(&render_inventory());
+    out.push_str(&render_inventory(report));
     out.push_str("</main>\n<pre id=\"selftest-result\" hidden></pre>\n");
     let _ = writeln!(
         out,

@@ -35,6 +35,24 @@ pub struct Report<'a> {
     pub gate: ExitStatus,
     /// Rule documentation by rule id (from the rule pack), for SARIF help and the HTML report.
     pub rule_docs: BTreeMap<String, RuleDoc>,
+    /// Inventory tables (empty when the renderer has no tables, e.g. in unit tests).
+    pub inventory: Vec<Inventory>,
+}
+
+/// One inventory table of the review pack (API tokens, admin assignments, service apps): what the
+/// HTML report shows in its inventory tabs and the `review-*.csv` exports carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inventory {
+    /// Short id (`tokens`, `admins`, `service-apps`).
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// The export's file name.
+    pub file: String,
+    /// Column names (data columns, then `findings`).
+    pub columns: Vec<String>,
+    /// Cells as display text, one row per entity.
+    pub rows: Vec<Vec<String>>,
 }
 
 /// A rule's documentation, as the rule pack describes it.

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::RenderError;
+use super::{Inventory, RenderError};
 use crate::findings::{Evaluation, FindingStatus};
 use crate::model::Tables;
 use crate::rules::{QueryRows, query};
@@ -18,6 +18,10 @@ pub const REVIEWER_COLUMNS: [&str; 4] = ["decision", "reviewer", "reviewed_at", 
 /// One review export: its file name, its data columns and the query that fills them.
 #[derive(Debug, Clone, Copy)]
 pub struct Export {
+    /// Short id, used for the HTML tab.
+    pub id: &'static str,
+    /// Human title.
+    pub title: &'static str,
     /// File name in the report set.
     pub file: &'static str,
     /// The column whose value identifies the entity findings are about.
@@ -29,6 +33,8 @@ pub struct Export {
 
 /// `review-tokens.csv`: one row per API token.
 pub const TOKENS: Export = Export {
+    id: "tokens",
+    title: "API tokens",
     file: "review-tokens.csv",
     entity_column: "token_id",
     columns: &[
@@ -77,6 +83,8 @@ ORDER BY t.name, t.id
 
 /// `review-admins.csv`: one row per effective admin role assignment (direct or through a group).
 pub const ADMINS: Export = Export {
+    id: "admins",
+    title: "Admin assignments",
     file: "review-admins.csv",
     entity_column: "user_id",
     columns: &[
@@ -115,6 +123,8 @@ ORDER BY e.login, e.user_id, e.role_type, e.via_group_name, e.assignment_id
 
 /// `review-service-apps.csv`: one row per OAuth 2.0 service app.
 pub const SERVICE_APPS: Export = Export {
+    id: "service-apps",
+    title: "Service apps",
     file: "review-service-apps.csv",
     entity_column: "app_id",
     columns: &[
@@ -172,18 +182,44 @@ fn findings_by_entity(eval: &Evaluation) -> BTreeMap<&str, String> {
         .collect()
 }
 
-/// Renders one export as CSV: data columns, `findings`, then the empty reviewer columns.
-pub fn render(export: &Export, tables: &Tables, eval: &Evaluation) -> Result<String, RenderError> {
+/// Builds one inventory table: the export's rows plus the findings on each entity.
+pub fn inventory(export: &Export, tables: &Tables, eval: &Evaluation) -> Result<Inventory, RenderError> {
     let data = rows(export, tables)?;
     let findings = findings_by_entity(eval);
-    let mut header: Vec<&str> = export.columns.to_vec();
-    header.push("findings");
-    header.extend(REVIEWER_COLUMNS);
-    let rows: Vec<Vec<String>> = (0..data.rows.len())
+    let mut columns: Vec<String> = export.columns.iter().map(|c| c.to_string()).collect();
+    columns.push("findings".into());
+    let rows = (0..data.rows.len())
         .map(|i| {
             let mut row: Vec<String> = export.columns.iter().map(|c| data.text(i, c)).collect();
             let entity = data.text(i, export.entity_column);
             row.push(findings.get(entity.as_str()).cloned().unwrap_or_default());
+            row
+        })
+        .collect();
+    Ok(Inventory {
+        id: export.id.into(),
+        title: export.title.into(),
+        file: export.file.into(),
+        columns,
+        rows,
+    })
+}
+
+/// All inventory tables, in report order.
+pub fn inventories(tables: &Tables, eval: &Evaluation) -> Result<Vec<Inventory>, RenderError> {
+    ALL.iter().map(|e| inventory(e, tables, eval)).collect()
+}
+
+/// Renders an inventory as its review CSV: data columns, `findings`, then the empty reviewer
+/// columns.
+pub fn render_csv(inv: &Inventory) -> Result<String, RenderError> {
+    let mut header: Vec<&str> = inv.columns.iter().map(String::as_str).collect();
+    header.extend(REVIEWER_COLUMNS);
+    let rows: Vec<Vec<String>> = inv
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = r.clone();
             row.extend(REVIEWER_COLUMNS.iter().map(|_| String::new()));
             row
         })

@@ -2,7 +2,6 @@
 //! file name. Rendering only; the CLI writes the files.
 
 use super::{Format, RenderError, Report, render, review};
-use crate::model::Tables;
 
 /// The report files of a set, in the order they are written, with their formats.
 pub const REPORT_FILES: [(&str, Format); 6] = [
@@ -15,16 +14,13 @@ pub const REPORT_FILES: [(&str, Format); 6] = [
 ];
 
 /// Renders every file of the set: `(file name, content)`.
-pub fn render_set(report: &Report<'_>, tables: &Tables) -> Result<Vec<(String, String)>, RenderError> {
+pub fn render_set(report: &Report<'_>) -> Result<Vec<(String, String)>, RenderError> {
     let mut files = Vec::new();
     for (name, format) in REPORT_FILES {
         files.push((name.to_string(), render(report, format)?));
     }
-    for export in review::ALL {
-        files.push((
-            export.file.to_string(),
-            review::render(&export, tables, report.evaluation)?,
-        ));
+    for inv in &report.inventory {
+        files.push((inv.file.clone(), review::render_csv(inv)?));
     }
     Ok(files)
 }

@@ -14,7 +14,9 @@ fn read_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         }
         let (bytes, after) = rest.split_at_checked(n)?;
         rest = after;
-        bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+        bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
     };
     let (content, rest) = rest.split_at_checked(len)?;
     Some((tag, content, rest))
@@ -106,7 +108,9 @@ mod tests {
     #[test]
     fn pkcs8_wrapper_yields_its_octet_string() {
         // SEQUENCE { INTEGER 0, SEQUENCE { NULL }, OCTET STRING 01 02 }
-        let der = [0x30, 0x0b, 0x02, 0x01, 0x00, 0x30, 0x02, 0x05, 0x00, 0x04, 0x02, 0x01, 0x02];
+        let der = [
+            0x30, 0x0b, 0x02, 0x01, 0x00, 0x30, 0x02, 0x05, 0x00, 0x04, 0x02, 0x01, 0x02,
+        ];
         assert_eq!(pkcs8_private_key(&der), Some(&[1u8, 2][..]));
         assert_eq!(pkcs8_private_key(&der[..8]), None);
         assert_eq!(pkcs8_private_key(&[0x04, 0x00]), None);

@@ -74,14 +74,20 @@ pub(super) fn private_key(text: &str) -> Result<(Algorithm, EncodingKey, Option<
                 &d,
                 &point,
             )
-            .map_err(|e| format!("the EC JWK was rejected ({e}): d, x and y must form one P-256 key"))?;
+            .map_err(|e| {
+                format!("the EC JWK was rejected ({e}): d, x and y must form one P-256 key")
+            })?;
             ec_pair(&pair)?
         }
         _ => {
             return Err("JWK kty must be \"RSA\" or \"EC\"".into());
         }
     };
-    let expected = if alg == Algorithm::ES256 { "ES256" } else { "RS256" };
+    let expected = if alg == Algorithm::ES256 {
+        "ES256"
+    } else {
+        "RS256"
+    };
     if let Some(declared) = declared
         && declared != expected
     {

@@ -92,7 +92,12 @@ impl ClientKey {
         // A key that parses but cannot sign fails here, not at the first token request.
         client_key
             .assertion("self-test", "https://self-test.invalid/oauth2/v1/token")
-            .map_err(|e| fail(format!("the key cannot sign {}: {e}", client_key.algorithm())))?;
+            .map_err(|e| {
+                fail(format!(
+                    "the key cannot sign {}: {e}",
+                    client_key.algorithm()
+                ))
+            })?;
         Ok(client_key)
     }
 
@@ -292,15 +297,21 @@ mod tests {
             fixture("basic-es256.sec1.pem")
         );
         assert_eq!(
-            ClientKey::parse(&with_params, "ENV", Some("k")).unwrap().algorithm(),
+            ClientKey::parse(&with_params, "ENV", Some("k"))
+                .unwrap()
+                .algorithm(),
             "ES256"
         );
     }
 
     #[test]
     fn a_key_id_is_required() {
-        let e = ClientKey::parse(&fixture("basic-rs256.pem"), "OKTA_OAUTH2_PRIVATE_KEY_PEM", None)
-            .unwrap_err();
+        let e = ClientKey::parse(
+            &fixture("basic-rs256.pem"),
+            "OKTA_OAUTH2_PRIVATE_KEY_PEM",
+            None,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("OKTA_OAUTH2_KEY_ID"), "{e}");
     }
 
@@ -348,12 +359,16 @@ mod tests {
         let header = jsonwebtoken::decode_header(&jwt).unwrap();
         assert_eq!(header.alg, Algorithm::ES256);
         assert_eq!(header.kid.as_deref(), Some("kid-1"));
-        let claims: serde_json::Value =
-            jsonwebtoken::dangerous::insecure_decode(&jwt).unwrap().claims;
+        let claims: serde_json::Value = jsonwebtoken::dangerous::insecure_decode(&jwt)
+            .unwrap()
+            .claims;
         assert_eq!(claims["iss"], "0oa1");
         assert_eq!(claims["sub"], "0oa1");
         assert_eq!(claims["aud"], "https://acme.okta.com/oauth2/v1/token");
-        let (iat, exp) = (claims["iat"].as_i64().unwrap(), claims["exp"].as_i64().unwrap());
+        let (iat, exp) = (
+            claims["iat"].as_i64().unwrap(),
+            claims["exp"].as_i64().unwrap(),
+        );
         assert_eq!(exp - iat, 300);
         assert_eq!(claims["jti"].as_str().unwrap().len(), 36);
     }

@@ -142,10 +142,7 @@ mod tests {
     fn manage_covers_read_but_not_the_other_way() {
         let granted = strings(&["okta.users.manage", "okta.apps.read"]);
         assert!(missing("users", &granted).is_empty());
-        assert_eq!(
-            missing("service_apps", &granted),
-            ["okta.appGrants.read"]
-        );
+        assert_eq!(missing("service_apps", &granted), ["okta.appGrants.read"]);
         let granted = strings(&["okta.logs.read"]);
         assert!(missing("system_log", &granted).is_empty());
         assert_eq!(missing("api_tokens", &granted), ["okta.apiTokens.read"]);

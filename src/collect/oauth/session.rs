@@ -277,7 +277,9 @@ impl OAuthSession {
                     if with_proof || steps >= PROTOCOL_STEPS {
                         return Err(failure);
                     }
-                    tracing::debug!("the app requires DPoP: retrying the token request with a proof");
+                    tracing::debug!(
+                        "the app requires DPoP: retrying the token request with a proof"
+                    );
                     self.dpop_required.store(true, Ordering::Release);
                     steps += 1;
                 }
@@ -298,7 +300,10 @@ impl OAuthSession {
                     if retries >= self.max_retries {
                         return Err(failure);
                     }
-                    tracing::debug!(wait_ms = wait.as_millis() as u64, "token request: {failure}; retrying");
+                    tracing::debug!(
+                        wait_ms = wait.as_millis() as u64,
+                        "token request: {failure}; retrying"
+                    );
                     tokio::time::sleep(wait).await;
                     retries += 1;
                 }

@@ -124,8 +124,8 @@ fn parse_key(value: &Value) -> Result<ClientJwk, String> {
             "kid {kid}: private member {m:?}; a fixture holds only public keys"
         ));
     }
-    let jwk: Jwk = serde_json::from_value(value.clone())
-        .map_err(|e| format!("kid {kid}: not a JWK: {e}"))?;
+    let jwk: Jwk =
+        serde_json::from_value(value.clone()).map_err(|e| format!("kid {kid}: not a JWK: {e}"))?;
     DecodingKey::from_jwk(&jwk).map_err(|e| format!("kid {kid}: unusable public key: {e}"))?;
     Ok(ClientJwk {
         kid: kid.to_owned(),
@@ -163,17 +163,32 @@ mod tests {
         private["d"] = "AAAA".into();
         let mut inactive = ec_key();
         inactive["status"] = "INACTIVE".into();
-        let inactive = parse_clients("f", &json!({"0oa1": {"jwks": {"keys": [inactive]}}}))
-            .unwrap();
+        let inactive =
+            parse_clients("f", &json!({"0oa1": {"jwks": {"keys": [inactive]}}})).unwrap();
         assert!(inactive["0oa1"].key("k1").is_none());
         for (value, expected) in [
             (json!([]), "must be an object"),
             (json!({"0oa1": {}}), "0oa1: missing \"jwks\""),
-            (json!({"0oa1": {"jwks": {"keys": [private]}}}), "kid k1: private member \"d\""),
-            (json!({"0oa1": {"jwks": {"keys": [{"kty": "EC"}]}}}), "missing string \"kid\""),
-            (json!({"0oa1": {"jwks": {"keys": []}, "dpop": "yes"}}), "\"dpop\" must be"),
-            (json!({"0oa1": {"jwks": {"keys": []}, "scopes": "x"}}), "\"scopes\" must be"),
-            (json!({"0oa1": {"jwks": {"keys": []}, "secret": 1}}), "unknown key \"secret\""),
+            (
+                json!({"0oa1": {"jwks": {"keys": [private]}}}),
+                "kid k1: private member \"d\"",
+            ),
+            (
+                json!({"0oa1": {"jwks": {"keys": [{"kty": "EC"}]}}}),
+                "missing string \"kid\"",
+            ),
+            (
+                json!({"0oa1": {"jwks": {"keys": []}, "dpop": "yes"}}),
+                "\"dpop\" must be",
+            ),
+            (
+                json!({"0oa1": {"jwks": {"keys": []}, "scopes": "x"}}),
+                "\"scopes\" must be",
+            ),
+            (
+                json!({"0oa1": {"jwks": {"keys": []}, "secret": 1}}),
+                "unknown key \"secret\"",
+            ),
             (
                 json!({"0oa1": {"jwks": {"keys": []}, "token_lifetime_secs": 0}}),
                 "token_lifetime_secs",

@@ -77,9 +77,7 @@ pub(super) fn verify_proof(
         .and_then(Value::as_object)
         .ok_or("the DPoP proof header has no jwk")?;
     if let Some(m) = PRIVATE_MEMBERS.iter().find(|m| jwk_value.contains_key(**m)) {
-        return Err(format!(
-            "the DPoP proof jwk holds the private member {m:?}"
-        ));
+        return Err(format!("the DPoP proof jwk holds the private member {m:?}"));
     }
     let jwk: Jwk = serde_json::from_value(Value::Object(jwk_value.clone()))
         .map_err(|_| "the DPoP proof jwk is not a usable public key")?;

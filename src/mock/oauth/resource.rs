@@ -44,12 +44,7 @@ pub(super) fn authenticate(
     let issued = state
         .issued(token)
         .filter(|t| Instant::now() < t.expires_at)
-        .ok_or_else(|| {
-            invalid_token(
-                scheme_name,
-                "The access token is invalid or expired.",
-            )
-        })?;
+        .ok_or_else(|| invalid_token(scheme_name, "The access token is invalid or expired."))?;
     match (&issued.jkt, dpop_scheme) {
         (Some(_), false) => {
             return Err(dpop_error(
@@ -78,14 +73,15 @@ pub(super) fn authenticate(
                 ));
             };
             let htu = format!("{base_url}{path}");
-            let invalid = |reason: &str| {
-                dpop_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", reason)
-            };
+            let invalid =
+                |reason: &str| dpop_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", reason);
             let proof = verify_proof(proof, method, &htu, &state.proof_jtis)
                 .map_err(|reason| invalid(&reason))?;
             let ath = URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()));
             if proof.ath.as_deref() != Some(ath.as_str()) {
-                return Err(invalid("the DPoP proof ath does not match the access token"));
+                return Err(invalid(
+                    "the DPoP proof ath does not match the access token",
+                ));
             }
             if &proof.jkt != jkt {
                 return Err(invalid(

@@ -38,7 +38,10 @@ mod tests {
         for (path, scope) in [
             ("/api/v1/api-tokens", Some("okta.apiTokens.read")),
             ("/api/v1/users/00u1/roles", Some("okta.roles.read")),
-            ("/api/v1/groups/00g1/roles/ra1/targets/groups", Some("okta.roles.read")),
+            (
+                "/api/v1/groups/00g1/roles/ra1/targets/groups",
+                Some("okta.roles.read"),
+            ),
             ("/api/v1/users/00u1/factors", Some("okta.users.read")),
             ("/api/v1/groups/00g1/users", Some("okta.groups.read")),
             ("/api/v1/iam/resource-sets", Some("okta.roles.read")),

@@ -54,7 +54,10 @@ pub(super) fn token(
             Ok(c) => c,
             Err(reply) => return reply,
         };
-    let requested: Vec<String> = field("scope").split_whitespace().map(str::to_owned).collect();
+    let requested: Vec<String> = field("scope")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
     if requested.is_empty() {
         return OAuthReply::oauth(
             StatusCode::BAD_REQUEST,
@@ -125,10 +128,14 @@ fn authenticate_client<'o>(
             "The client_id does not match the client_assertion issuer.",
         ));
     }
-    let (client_id, client) = org.oauth_clients.get_key_value(iss).ok_or_else(|| {
-        invalid_client("The client_assertion issuer is not a registered client.")
-    })?;
-    let kid = header.get("kid").and_then(Value::as_str).unwrap_or_default();
+    let (client_id, client) = org
+        .oauth_clients
+        .get_key_value(iss)
+        .ok_or_else(|| invalid_client("The client_assertion issuer is not a registered client."))?;
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let key = client.key(kid).ok_or_else(|| {
         invalid_client(
             "client_assertion_invalid_kid: the client_assertion kid is not an active key of the \
@@ -139,9 +146,7 @@ fn authenticate_client<'o>(
         .filter(|alg| key.alg.as_deref().is_none_or(|a| a == format!("{alg:?}")))
         .ok_or_else(|| invalid_client("The client_assertion alg does not match the key."))?;
     if !signed_by(assertion, &key.jwk, alg) {
-        return Err(invalid_client(
-            "The client_assertion signature is invalid.",
-        ));
+        return Err(invalid_client("The client_assertion signature is invalid."));
     }
     if text("sub") != Some(iss) {
         return Err(invalid_client(
@@ -207,7 +212,9 @@ fn dpop(state: &OAuthState, headers: &HeaderMap, token_url: &str) -> Result<Stri
             "use_dpop_nonce",
             "Authorization server requires nonce in DPoP proof.",
         );
-        reply.headers.push(("dpop-nonce", state.token_nonce.clone()));
+        reply
+            .headers
+            .push(("dpop-nonce", state.token_nonce.clone()));
         return Err(reply);
     }
     Ok(proof.jkt)

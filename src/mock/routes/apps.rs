@@ -327,11 +327,17 @@ fn jwks(ctx: &Ctx<'_>, id: &str) -> Answer {
     }))
 }
 
-fn client<'a>(ctx: &'a Ctx<'_>, client_id: &str) -> Result<&'a App, Reply> {
-    ctx.state
-        .org
-        .app_by_client_id(client_id)
-        .ok_or_else(|| Reply::not_found(client_id, "Client"))
+/// The role assignments of a client: those of its app in `apps.json`, then the CUSTOM ones its
+/// resource-set binding memberships make. 404 when neither knows the client.
+fn held<'a>(ctx: &'a Ctx<'_>, client_id: &str) -> Result<Vec<&'a Assignment>, Reply> {
+    let org = &ctx.state.org;
+    let app = org.app_by_client_id(client_id);
+    let custom = org.iam.client_assignments.get(client_id);
+    if app.is_none() && custom.is_none() {
+        return Err(Reply::not_found(client_id, "Client"));
+    }
+    let own = app.into_iter().flat_map(|a| a.roles.iter());
+    Ok(own.chain(custom.into_iter().flatten()).collect())
 }
 
 fn assignment(ctx: &Ctx<'_>, client_id: &str, a: &Assignment) -> Value {
@@ -340,9 +346,8 @@ fn assignment(ctx: &Ctx<'_>, client_id: &str, a: &Assignment) -> Value {
 
 /// `GET /oauth2/v1/clients/{clientId}/roles`: a bare array, not paged.
 fn client_roles(ctx: &Ctx<'_>, client_id: &str) -> Answer {
-    let items = client(ctx, client_id)?
-        .roles
-        .iter()
+    let items = held(ctx, client_id)?
+        .into_iter()
         .map(|a| assignment(ctx, client_id, a))
         .collect();
     Ok(Reply::ok(Value::Array(items)))
@@ -353,9 +358,8 @@ fn role<'a>(
     client_id: &str,
     assignment_id: &str,
 ) -> Result<&'a Assignment, Reply> {
-    client(ctx, client_id)?
-        .roles
-        .iter()
+    held(ctx, client_id)?
+        .into_iter()
         .find(|a| a.id() == assignment_id)
         .ok_or_else(|| Reply::not_found(assignment_id, "RoleAssignment"))
 }
