@@ -186,7 +186,10 @@ async fn fail_on_threshold_decides_between_exit_0_and_1() {
         .collect();
     critical.sort_unstable();
     critical.dedup();
-    assert!(critical.contains(&"token-owner-super-admin"), "{critical:?}");
+    assert!(
+        critical.contains(&"token-owner-super-admin"),
+        "{critical:?}"
+    );
     let rules = tmp.path().join("my-rules");
     for id in critical {
         let builtin = find_rule_file(id);

@@ -1,6 +1,8 @@
 //! The governance workflow through the real binary: tokenwarden.toml, waivers with expiry,
 //! baselines, `init`, and `rules list/explain/test`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::Path;
@@ -62,9 +64,22 @@ max_age_days = 400
     let out = check(tmp.path(), &[]);
     let doc = json(&out);
     assert!(findings(&doc, "token-idle").is_empty(), "disabled rule ran");
-    assert!(!doc["rules"].as_array().unwrap().iter().any(|r| r["id"] == "token-idle"));
-    assert!(findings(&doc, "token-rotation-overdue").is_empty(), "param not applied");
-    assert!(findings(&doc, "token-sprawl").iter().all(|f| f["severity"] == "high"));
+    assert!(
+        !doc["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "token-idle")
+    );
+    assert!(
+        findings(&doc, "token-rotation-overdue").is_empty(),
+        "param not applied"
+    );
+    assert!(
+        findings(&doc, "token-sprawl")
+            .iter()
+            .all(|f| f["severity"] == "high")
+    );
     assert_eq!(doc["gate"]["fail_on"], "critical");
     // A flag wins over the file.
     let doc = json(&check(tmp.path(), &["--fail-on", "low"]));
@@ -75,8 +90,16 @@ max_age_days = 400
 fn config_errors_name_file_line_and_key_and_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
-        ("fail_on = \"high\"\ncolour = \"red\"\n", "tokenwarden.toml:2", "colour"),
-        ("[rules.token-idel]\nenabled = false\n", "tokenwarden.toml:1", "token-idel"),
+        (
+            "fail_on = \"high\"\ncolour = \"red\"\n",
+            "tokenwarden.toml:2",
+            "colour",
+        ),
+        (
+            "[rules.token-idel]\nenabled = false\n",
+            "tokenwarden.toml:1",
+            "token-idel",
+        ),
         (
             "[rules.token-idle.params]\nidle_days = \"fourteen\"\n",
             "tokenwarden.toml:2",
@@ -87,7 +110,11 @@ fn config_errors_name_file_line_and_key_and_exit_2() {
             "tokenwarden.toml:2",
             "idle_dayz",
         ),
-        ("[rules.token-idle]\nseverity = \"urgent\"\n", "tokenwarden.toml:2", "severity"),
+        (
+            "[rules.token-idle]\nseverity = \"urgent\"\n",
+            "tokenwarden.toml:2",
+            "severity",
+        ),
         ("fail_on = 3\n", "tokenwarden.toml:1", "fail_on"),
     ];
     for (text, place, key) in cases {
@@ -106,7 +133,10 @@ fn waivers_waive_until_expiry_and_expired_or_unused_ones_are_reported() {
     let base = json(&check(tmp.path(), &[]));
     let critical = findings(&base, "token-owner-super-admin");
     assert!(!critical.is_empty());
-    let ids: Vec<&str> = critical.iter().map(|f| f["entity_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = critical
+        .iter()
+        .map(|f| f["entity_id"].as_str().unwrap())
+        .collect();
     let waivers = format!(
         r#"
 [[waiver]]
@@ -134,24 +164,40 @@ expires = 2027-01-01
         ids.get(1).copied().unwrap_or("00Tno-second-token")
     );
     std::fs::write(tmp.path().join("waivers.toml"), waivers).unwrap();
-    let out = check(tmp.path(), &["--waivers", "waivers.toml", "--fail-on", "critical"]);
+    let out = check(
+        tmp.path(),
+        &["--waivers", "waivers.toml", "--fail-on", "critical"],
+    );
     let doc = json(&out);
     let after = findings(&doc, "token-owner-super-admin");
     let waived = after.iter().find(|f| f["entity_id"] == ids[0]).unwrap();
     assert_eq!(waived["status"], "waived");
     let err = stderr(&out);
     assert!(err.contains("expired on 2026-03-31"), "{err}");
-    assert!(err.contains("waivers.toml:16") && err.contains("matched no finding"), "{err}");
+    assert!(
+        err.contains("waivers.toml:16") && err.contains("matched no finding"),
+        "{err}"
+    );
     if ids.len() > 1 {
         let expired = after.iter().find(|f| f["entity_id"] == ids[1]).unwrap();
-        assert_eq!(expired["status"], "open", "an expired waiver must not waive");
+        assert_eq!(
+            expired["status"], "open",
+            "an expired waiver must not waive"
+        );
         assert_eq!(out.status.code(), Some(1));
     } else {
         assert_eq!(out.status.code(), Some(0), "{err}");
     }
     // The same waiver file a year later: the first waiver expired too.
     let out = tokenwarden(tmp.path())
-        .args(["check", "--format", "json", "--as-of", "2027-06-30", "--snapshot"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--as-of",
+            "2027-06-30",
+            "--snapshot",
+        ])
         .arg(demo_snapshot())
         .args(["--waivers", "waivers.toml"])
         .output()
@@ -175,11 +221,20 @@ fn baseline_keeps_known_findings_from_failing_the_gate() {
     let out = check(tmp.path(), &["--baseline", base.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc = json(&out);
-    assert!(doc["findings"].as_array().unwrap().iter().all(|f| f["status"] == "baselined"));
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "baselined")
+    );
     // A baseline missing one critical finding: that one is new and fails the gate.
     let mut known: Value = serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
     let list = known["findings"].as_array_mut().unwrap();
-    let pos = list.iter().position(|f| f["severity"] == "critical").unwrap();
+    let pos = list
+        .iter()
+        .position(|f| f["severity"] == "critical")
+        .unwrap();
     let removed = list.remove(pos);
     std::fs::write(&base, serde_json::to_string(&known).unwrap()).unwrap();
     let out = check(tmp.path(), &["--baseline", base.to_str().unwrap()]);
@@ -209,12 +264,18 @@ fn init_writes_a_starter_config_that_loads() {
     assert!(text.contains("# [rules.token-rotation-overdue]"));
     assert!(text.contains("# max_age_days = 90"));
     // The starter loads, and uncommenting a rule's section and param works.
-    let at = text.find("# [rules.token-rotation-overdue.params]").unwrap();
+    let at = text
+        .find("# [rules.token-rotation-overdue.params]")
+        .unwrap();
     let (before, after) = text.split_at(at);
     let edited = format!(
         "{before}{}",
         after
-            .replacen("# [rules.token-rotation-overdue.params]", "[rules.token-rotation-overdue.params]", 1)
+            .replacen(
+                "# [rules.token-rotation-overdue.params]",
+                "[rules.token-rotation-overdue.params]",
+                1
+            )
             .replacen("# max_age_days = 90", "max_age_days = 30", 1)
     );
     std::fs::write(tmp.path().join("tokenwarden.toml"), edited).unwrap();
@@ -228,7 +289,10 @@ fn init_writes_a_starter_config_that_loads() {
 #[test]
 fn rules_list_explain_and_test() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tokenwarden(tmp.path()).args(["rules", "list"]).output().unwrap();
+    let out = tokenwarden(tmp.path())
+        .args(["rules", "list"])
+        .output()
+        .unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("token-unrestricted-network") && s.contains("admin-role-unscoped"));
 
@@ -237,7 +301,12 @@ fn rules_list_explain_and_test() {
         .output()
         .unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
-    for needle in ["Why it matters", "What to do", "max_age_days = 90", "FROM api_tokens"] {
+    for needle in [
+        "Why it matters",
+        "What to do",
+        "max_age_days = 90",
+        "FROM api_tokens",
+    ] {
         assert!(s.contains(needle), "{needle}: {s}");
     }
     let out = tokenwarden(tmp.path())

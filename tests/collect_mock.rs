@@ -545,7 +545,13 @@ async fn failed_token_list_makes_the_collections_built_on_it_partial() {
     }
     assert_all_complete_except(
         &snap,
-        &["api_tokens", "role_assignments", "users", "user_factors", "system_log"],
+        &[
+            "api_tokens",
+            "role_assignments",
+            "users",
+            "user_factors",
+            "system_log",
+        ],
     );
 }
 
@@ -649,7 +655,11 @@ async fn every_collection_is_in_the_manifest_with_its_file() {
     for name in ALL {
         let record = &snap.manifest().collections[name];
         // The System Log is JSON Lines; everything else one JSON document.
-        let ext = if name == "system_log" { "jsonl" } else { "json" };
+        let ext = if name == "system_log" {
+            "jsonl"
+        } else {
+            "json"
+        };
         assert_eq!(record.file, format!("{name}.{ext}"));
         assert!(record.requests >= 1, "{name}");
     }

@@ -1,6 +1,8 @@
 //! The README's rule catalogue is generated from the rule files; this test fails when they drift.
 //! Regenerate with `TOKENWARDEN_UPDATE_README=1 cargo test --test readme`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use tokenwarden::report::catalogue;
 use tokenwarden::rules::RulePack;
 
@@ -11,8 +13,12 @@ const END: &str = "<!-- rules:end -->";
 fn readme_rule_catalogue_matches_the_rule_files() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
     let readme = std::fs::read_to_string(path).unwrap();
-    let (head, rest) = readme.split_once(START).expect("README has the rules:start marker");
-    let (current, tail) = rest.split_once(END).expect("README has the rules:end marker");
+    let (head, rest) = readme
+        .split_once(START)
+        .expect("README has the rules:start marker");
+    let (current, tail) = rest
+        .split_once(END)
+        .expect("README has the rules:end marker");
     let pack = RulePack::builtin().unwrap();
     let expected = format!("\n{}\n", catalogue::markdown(&pack).trim());
     if current != expected {
@@ -25,6 +31,10 @@ fn readme_rule_catalogue_matches_the_rule_files() {
         );
     }
     for rule in &pack.rules {
-        assert!(current.contains(&format!("`{}`", rule.id)), "{} missing", rule.id);
+        assert!(
+            current.contains(&format!("`{}`", rule.id)),
+            "{} missing",
+            rule.id
+        );
     }
 }

@@ -18,10 +18,20 @@ pub struct OrgArgs {
     #[arg(long, env = "OKTA_CLIENT_ORGURL", value_name = "URL")]
     pub org_url: Option<String>,
     /// API token (SSWS). Prefer the environment variable (OKTA_API_TOKEN, alias OKTA_CLIENT_TOKEN) or .env over this flag.
-    #[arg(long, env = "OKTA_API_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        env = "OKTA_API_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub api_token: Option<String>,
     /// Maximum concurrent requests to Okta.
-    #[arg(long, env = "OKTA_CONCURRENT_LIMIT", default_value_t = 8, value_name = "N")]
+    #[arg(
+        long,
+        env = "OKTA_CONCURRENT_LIMIT",
+        default_value_t = 8,
+        value_name = "N"
+    )]
     pub concurrency: usize,
     /// Retries of a request after 429, 5xx or a transport error.
     #[arg(long, default_value_t = 4, value_name = "N")]

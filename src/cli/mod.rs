@@ -2,6 +2,10 @@
 //! `tokenwarden.toml` > defaults; a `.env` in the working directory is read first) and the wiring
 //! of the pipeline stages. Output goes to stdout or the file asked for; logs go to stderr.
 
+// `CliError` carries the stage errors whole so the message names file, line, endpoint; it is
+// returned once per process, so its size costs nothing.
+#![allow(clippy::result_large_err)]
+
 mod args;
 mod commands;
 mod pipeline;

@@ -57,8 +57,7 @@ pub async fn collect(
         async {
             let admin = admin_collections(&client, &progress).await;
             let [_, groups, role_assignments, _] = &admin;
-            let factors =
-                factors::user_factors(&client, &progress, role_assignments, groups).await;
+            let factors = factors::user_factors(&client, &progress, role_assignments, groups).await;
             (admin, factors)
         },
         iam::collections(&client, &progress),

@@ -8,7 +8,6 @@ pub mod waivers;
 
 use std::path::{Path, PathBuf};
 
-
 /// A policy file could not be used. Always names the file, and the line and key when known.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {

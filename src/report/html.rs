@@ -113,12 +113,12 @@ fn tabs(report: &Report<'_>) -> String {
         ("rules", format!("Rules ({})", eval.rules.len())),
     ]
     .into_iter()
-    .chain(
-        report
-            .inventory
-            .iter()
-            .map(|inv| (inv.id.as_str(), format!("{} ({})", inv.title, inv.rows.len()))),
-    ) {
+    .chain(report.inventory.iter().map(|inv| {
+        (
+            inv.id.as_str(),
+            format!("{} ({})", inv.title, inv.rows.len()),
+        )
+    })) {
         let _ = writeln!(
             out,
             "<button type=\"button\" class=\"tab-button\" role=\"tab\" data-tab=\"{id}\">{}</button>",

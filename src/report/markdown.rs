@@ -87,7 +87,8 @@ pub fn render_capped(report: &Report<'_>, cap: usize) -> String {
         report.fail_on
     );
 
-    out.push_str("| Severity | Open | Waived | Baselined | Total |\n|---|---:|---:|---:|---:|\n");    if !eval.notices.is_empty() {
+    out.push_str("| Severity | Open | Waived | Baselined | Total |\n|---|---:|---:|---:|---:|\n");
+    if !eval.notices.is_empty() {
         out.push_str("\n### Notices\n\n| Source | Notice |\n|---|---|\n");
         for n in &eval.notices {
             let _ = writeln!(out, "| {} | {} |", cell(&n.source), cell(&n.message));

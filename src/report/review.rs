@@ -183,7 +183,11 @@ fn findings_by_entity(eval: &Evaluation) -> BTreeMap<&str, String> {
 }
 
 /// Builds one inventory table: the export's rows plus the findings on each entity.
-pub fn inventory(export: &Export, tables: &Tables, eval: &Evaluation) -> Result<Inventory, RenderError> {
+pub fn inventory(
+    export: &Export,
+    tables: &Tables,
+    eval: &Evaluation,
+) -> Result<Inventory, RenderError> {
     let data = rows(export, tables)?;
     let findings = findings_by_entity(eval);
     let mut columns: Vec<String> = export.columns.iter().map(|c| c.to_string()).collect();

@@ -1,6 +1,6 @@
 //! Shared by the CLI test files: the demo org collected once over HTTP, and the isolated binary.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
