@@ -42,9 +42,10 @@ pub struct OrgArgs {
     /// No progress bars, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
-    /// Days of System Log to read, ending at --log-until (1 to 90, Okta's retention).
-    #[arg(long, default_value_t = 90, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=90))]
-    pub since_days: u32,
+    /// Start of the System Log window: a number of days (`30`, `30d`) or a time (RFC 3339 or
+    /// YYYY-MM-DD); at most 90 days before --log-until (Okta's retention).
+    #[arg(long, default_value = "90d", value_name = "DAYS|TIME", value_parser = parse_since)]
+    pub since: Since,
     /// End of the System Log window (RFC 3339 or YYYY-MM-DD); default: when collection starts.
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
     pub log_until: Option<DateTime<Utc>>,
@@ -75,6 +76,28 @@ pub struct EvalArgs {
     /// Also write this run's findings as a baseline file (JSON).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+}
+
+/// The start of the System Log window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Since {
+    /// This many days before the window's end.
+    Days(u32),
+    /// From this instant.
+    At(DateTime<Utc>),
+}
+
+/// Parses `--since`: `30`, `30d`, or a time.
+pub fn parse_since(s: &str) -> Result<Since, String> {
+    let days = s.strip_suffix('d').unwrap_or(s);
+    if let Ok(n) = days.parse::<u32>() {
+        return if (1..=90).contains(&n) {
+            Ok(Since::Days(n))
+        } else {
+            Err(format!("{s:?}: the System Log window is 1 to 90 days (Okta keeps 90)"))
+        };
+    }
+    parse_as_of(s).map(Since::At)
 }
 
 /// Parses a severity word.
@@ -131,8 +154,20 @@ pub fn collect_config(org: &OrgArgs) -> Result<CollectConfig, CliError> {
     config.concurrency = org.concurrency;
     config.max_retries = org.max_retries;
     config.request_timeout = Duration::from_secs(org.timeout.max(1));
-    config.log_window_days = org.since_days;
     config.log_until = org.log_until;
+    config.log_window_days = match org.since {
+        Since::Days(n) => n,
+        Since::At(t) => {
+            let until = org.log_until.unwrap_or_else(Utc::now);
+            let days = (until - t).num_seconds().div_euclid(86_400) + 1;
+            if days < 1 {
+                return Err(CliError::Usage(format!(
+                    "--since {t} is not before the end of the System Log window ({until})"
+                )));
+            }
+            u32::try_from(days.min(90)).unwrap_or(90)
+        }
+    };
     config.progress = !org.no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
     Ok(config)
 }

@@ -15,7 +15,7 @@ use url::Url;
 use super::backoff::{after_429, retry_delay};
 use super::config::CollectConfig;
 use super::error::{CollectError, RequestError};
-use super::oauth::{Authorizer, with_challenge};
+use super::oauth::{Authorizer, Recovered, with_challenge};
 use super::progress::Tracker;
 use super::ratelimit::{RateLimiter, Ticket, bucket_for};
 
@@ -188,8 +188,8 @@ impl OktaClient {
     ) -> Result<JsonResponse, RequestError> {
         let bucket = bucket_for(url.path());
         let mut attempt = 0;
-        // Fresh credentials after an expired token or a DPoP nonce request; at most twice.
-        let mut recoveries = 0;
+        // Fresh credentials after an expired token or a DPoP nonce request, each at most once.
+        let mut recovered = Recovered::default();
         loop {
             // Charged to the bucket first, so that waiting for a window holds no permit.
             let ticket = self.limiter.acquire(bucket).await;
@@ -202,12 +202,12 @@ impl OktaClient {
                             endpoint: url.path().to_string(),
                         })?;
                 tracker.request();
-                self.attempt(url, auth, ticket, attempt, recoveries < 2)
+                self.attempt(url, auth, ticket, attempt, &mut recovered)
                     .await
             };
             match outcome {
                 Attempt::Done(result) => return result,
-                Attempt::Recover => recoveries += 1,
+                Attempt::Recover => {}
                 Attempt::Retry { wait, error } => {
                     if attempt >= self.max_retries {
                         return Err(error);
@@ -231,7 +231,7 @@ impl OktaClient {
         auth: Auth,
         ticket: Ticket<'_>,
         attempt: u32,
-        may_recover: bool,
+        recovered: &mut Recovered,
     ) -> Attempt {
         let endpoint = url.path().to_string();
         let transport = |message: String| Attempt::Retry {
@@ -264,9 +264,8 @@ impl OktaClient {
             Ok(b) => b,
             Err(e) => return transport(format!("response body cut short: {}", self.describe(e))),
         };
-        if may_recover
-            && let Some(p) = &presented
-            && self.auth.recover(status, &headers, &bytes, p)
+        if let Some(p) = &presented
+            && self.auth.recover(status, &headers, &bytes, p, recovered)
         {
             return Attempt::Recover;
         }

@@ -14,6 +14,11 @@
 //!   Okta errorCode.
 //! - Only a 401 on the first authenticated request aborts the run ([`CollectError::Unauthorized`]);
 //!   later 401s are recorded against the collection that met them.
+//! - OAuth 2.0 ([`oauth`]): the first access token is obtained before anything is read, and a
+//!   refusal by the token endpoint aborts the run ([`CollectError::OAuthToken`]). Tokens are
+//!   renewed before expiry and once after a 401; DPoP proofs are made per request. A collection
+//!   that needs a scope the app was not granted is `forbidden` ("missing OAuth scope …") without
+//!   a request to Okta.
 //! - `role_assignments` holds every admin group, every user returned by
 //!   `/api/v1/iam/assignees/users` and every API-token owner (with an empty `assignments` list when
 //!   the owner holds no role, as evidence that it was checked). An owner that no longer exists
@@ -40,7 +45,7 @@ mod run;
 mod simple;
 mod users;
 
-pub use auth_args::{AuthArgs, AuthMethod};
+pub use auth_args::{AuthArgs, AuthMethod, PRIVATE_KEY_PEM_ENV, PrivateKeyPem};
 pub use config::{
     ApiToken, CollectConfig, Credentials, DEFAULT_CONCURRENCY, DEFAULT_LOG_WINDOW_DAYS,
     DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,

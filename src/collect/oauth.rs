@@ -65,6 +65,13 @@ impl OAuth2Credentials {
     }
 }
 
+/// The recoveries one request has used: each at most once.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Recovered {
+    nonce: bool,
+    token: bool,
+}
+
 /// What the client presents on a request, and the token it used (for recovery).
 pub(crate) struct Presented {
     pub(crate) headers: HeaderMap,
@@ -160,13 +167,15 @@ impl Authorizer {
 
     /// After an error answer to `presented`: whether presenting again may succeed — a resource
     /// `use_dpop_nonce` (the nonce is kept for later proofs) or a 401 for a token Okta no longer
-    /// accepts (expired, revoked: it is dropped and the next request gets a new one).
+    /// accepts (expired, revoked: it is dropped and the next request gets a new one). Each at
+    /// most once per request (`used`).
     pub(crate) fn recover(
         &self,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
         presented: &Presented,
+        used: &mut Recovered,
     ) -> bool {
         let (Authorizer::OAuth(session), Some(token)) = (self, &presented.token) else {
             return false;
@@ -178,17 +187,20 @@ impl Authorizer {
             || serde_json::from_slice::<serde_json::Value>(body)
                 .ok()
                 .is_some_and(|b| b["error"] == "use_dpop_nonce");
-        if let (true, Some(nonce)) = (
+        if let (true, false, Some(nonce)) = (
             asked_nonce,
+            used.nonce,
             headers.get(DPOP_NONCE).and_then(|v| v.to_str().ok()),
         ) {
             tracing::debug!("the API asked for a DPoP nonce; retrying with it");
             session.set_resource_nonce(nonce.to_string());
+            used.nonce = true;
             return true;
         }
-        if status == StatusCode::UNAUTHORIZED {
+        if status == StatusCode::UNAUTHORIZED && !asked_nonce && !used.token {
             tracing::info!("the access token was refused (expired or revoked); getting a new one");
             session.invalidate(token);
+            used.token = true;
             return true;
         }
         false

@@ -127,6 +127,9 @@ pub(crate) struct OAuthSession {
     /// The scopes of the latest token response.
     granted: RwLock<Vec<String>>,
     refresh: tokio::sync::Mutex<()>,
+    /// The last refresh that failed, and when: requests that waited for it share its failure
+    /// instead of each asking again.
+    failed: Mutex<Option<(Instant, TokenFailure)>>,
 }
 
 impl std::fmt::Debug for OAuthSession {
@@ -160,6 +163,7 @@ impl OAuthSession {
             current: RwLock::new(None),
             granted: RwLock::new(Vec::new()),
             refresh: tokio::sync::Mutex::new(()),
+            failed: Mutex::new(None),
         })
     }
 
@@ -189,16 +193,33 @@ impl OAuthSession {
             .cloned()
     }
 
-    /// A valid token: the cached one, or a new one (one refresh at a time; waiters reuse it).
+    /// A valid token: the cached one, or a new one (one refresh at a time; waiters reuse its
+    /// token, or its failure).
     pub(crate) async fn token(&self) -> Result<Arc<AccessToken>, TokenFailure> {
         if let Some(t) = self.cached() {
             return Ok(t);
         }
+        let asked = Instant::now();
         let _refreshing = self.refresh.lock().await;
         if let Some(t) = self.cached() {
             return Ok(t);
         }
-        let (token, scopes) = self.fetch().await?;
+        {
+            let failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((at, failure)) = failed.as_ref()
+                && *at >= asked
+            {
+                return Err(failure.clone());
+            }
+        }
+        let (token, scopes) = match self.fetch().await {
+            Ok(issued) => issued,
+            Err(failure) => {
+                *self.failed.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some((Instant::now(), failure.clone()));
+                return Err(failure);
+            }
+        };
         let token = Arc::new(token);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&token));
         *self.granted.write().unwrap_or_else(PoisonError::into_inner) = scopes;
