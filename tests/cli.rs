@@ -486,3 +486,61 @@ fn tables_prints_the_catalogue() {
         assert!(s.contains(needle), "missing {needle}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oauth2_private_key_jwt_with_dpop_scans_and_leaks_no_key_material() {
+    let server = start("demo", vec![]).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let key_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys/demo-es256.pem");
+    let pem = std::fs::read_to_string(&key_file).unwrap();
+    let snap = tmp.path().join("snap");
+    let mut cmd = tokenwarden(tmp.path());
+    cmd.args([
+        "check",
+        "--format",
+        "json",
+        "--as-of",
+        DEMO_AS_OF,
+        "--keep-snapshot",
+    ])
+    .arg(&snap)
+    .args(["--no-progress", "--log-until", DEMO_AS_OF])
+    .env("OKTA_CLIENT_ORGURL", server.base_url())
+    .env("OKTA_OAUTH2_CLIENT_ID", "0oatwscanner00000000")
+    .env("OKTA_OAUTH2_KEY_ID", "demo-es256")
+    .env("OKTA_OAUTH2_PRIVATE_KEY_PEM", &pem);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "complete"),
+        "{}",
+        doc["collections"]
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(snap.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["auth_method"], "oauth2");
+    // The private key (any line of its base64 body) and the access tokens appear nowhere.
+    let key_lines: Vec<&str> = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() > 16)
+        .collect();
+    let tokens = server.issued_access_tokens();
+    assert!(!tokens.is_empty(), "the mock issued no access token");
+    let mut outputs = vec![text(&out.stdout), text(&out.stderr)];
+    outputs.extend(all_files(&snap).into_iter().map(|(_, c)| c));
+    for o in &outputs {
+        for l in &key_lines {
+            assert!(!o.contains(l), "private key material leaked");
+        }
+        for t in &tokens {
+            assert!(!o.contains(t.as_str()), "access token leaked");
+        }
+    }
+    server.shutdown().await;
+}

@@ -283,30 +283,37 @@ async fn short_lived_tokens_are_renewed_before_they_expire() {
 }
 
 #[tokio::test]
-async fn a_scope_not_granted_makes_its_collection_forbidden_without_asking_okta() {
+async fn scopes_not_granted_make_their_collections_forbidden_without_asking_okta() {
     let scopes: Vec<String> = default_scopes()
         .into_iter()
-        .filter(|s| s != "okta.networkZones.read")
+        .filter(|s| s != "okta.networkZones.read" && s != "okta.logs.read")
         .collect();
     let creds = credentials(CLIENT, "basic-es256.pem", Some("basic-es256"), scopes);
     let scan = scan_with(basic(), creds).await;
     assert!(scan.result.is_ok(), "{:?}", scan.result);
     let snap = scan.snapshot();
-    let zones = &snap.manifest().collections["network_zones"];
-    assert_eq!(zones.status, CollectionStatus::Forbidden);
-    let error = zones.error.as_deref().unwrap();
-    assert!(
-        error.contains("missing OAuth scope okta.networkZones.read (granted: okta.apiTokens.read"),
-        "{error}"
-    );
-    assert!(
-        scan.api_requests()
-            .iter()
-            .all(|r| !r.path_and_query.starts_with("/api/v1/zones")),
-        "the zones endpoint was called"
-    );
+    for (collection, scope, endpoint) in [
+        ("network_zones", "okta.networkZones.read", "/api/v1/zones"),
+        ("system_log", "okta.logs.read", "/api/v1/logs"),
+    ] {
+        let record = &snap.manifest().collections[collection];
+        assert_eq!(record.status, CollectionStatus::Forbidden, "{collection}");
+        let error = record.error.as_deref().unwrap();
+        assert!(
+            error.contains(&format!(
+                "missing OAuth scope {scope} (granted: okta.apiTokens.read"
+            )),
+            "{error}"
+        );
+        assert!(
+            scan.api_requests()
+                .iter()
+                .all(|r| !r.path_and_query.starts_with(endpoint)),
+            "{endpoint} was called"
+        );
+    }
     for (name, status) in scan.statuses() {
-        if name != "network_zones" && name != "caller" {
+        if !["network_zones", "system_log", "caller"].contains(&name.as_str()) {
             assert_eq!(status, CollectionStatus::Complete, "{name}");
         }
     }

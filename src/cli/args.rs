@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
 
 use super::CliError;
-use crate::collect::{ApiToken, CollectConfig, Credentials};
+use crate::collect::CollectConfig;
 use crate::findings::Severity;
 
 /// How to reach the org.
@@ -49,6 +49,8 @@ pub struct OrgArgs {
     /// End of the System Log window (RFC 3339 or YYYY-MM-DD); default: when collection starts.
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
     pub log_until: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub auth: crate::collect::AuthArgs,
 }
 
 /// Policy evaluation options.
@@ -94,7 +96,9 @@ pub fn parse_since(s: &str) -> Result<Since, String> {
         return if (1..=90).contains(&n) {
             Ok(Since::Days(n))
         } else {
-            Err(format!("{s:?}: the System Log window is 1 to 90 days (Okta keeps 90)"))
+            Err(format!(
+                "{s:?}: the System Log window is 1 to 90 days (Okta keeps 90)"
+            ))
         };
     }
     parse_as_of(s).map(Since::At)
@@ -136,21 +140,14 @@ pub fn collect_config(org: &OrgArgs) -> Result<CollectConfig, CliError> {
         .clone()
         .or_else(|| std::env::var("OKTA_CLIENT_TOKEN").ok())
         .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| {
-            CliError::Usage(
-                "no credential: set OKTA_API_TOKEN (or OKTA_CLIENT_TOKEN) in the environment or .env"
-                    .into(),
-            )
-        })?;
+        .map(|t| t.trim().to_string());
+    let credentials = org.auth.credentials(token).map_err(CliError::Usage)?;
     if org.concurrency == 0 {
         return Err(CliError::Usage(
             "OKTA_CONCURRENT_LIMIT / --concurrency must be at least 1".into(),
         ));
     }
-    let mut config = CollectConfig::new(
-        org_url,
-        Credentials::ApiToken(ApiToken::new(token.trim().to_string())),
-    );
+    let mut config = CollectConfig::new(org_url, credentials);
     config.concurrency = org.concurrency;
     config.max_retries = org.max_retries;
     config.request_timeout = Duration::from_secs(org.timeout.max(1));

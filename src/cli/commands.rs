@@ -20,11 +20,11 @@ use crate::snapshot::CollectionStatus;
 /// Arguments of `collect`.
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    #[command(flatten)]
-    pub org: OrgArgs,
     /// Directory to write the snapshot to (created; replaced atomically if it holds a snapshot).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub org: OrgArgs,
 }
 
 /// Arguments of `check`.

@@ -32,7 +32,8 @@ pub enum CollectError {
     /// Okta rejected the credential on the first authenticated request; nothing was collected.
     #[error(
         "Okta rejected the credential: HTTP {status} {} on GET {endpoint}{}; check the API token \
-         (wrong, expired or revoked) and the org URL; nothing was collected",
+         (wrong, expired or revoked) or the OAuth 2.0 app, and the org URL; nothing was \
+         collected",
         .error_code.as_deref().unwrap_or("(no errorCode)"),
         .summary.as_deref().map(|s| format!(": {s}")).unwrap_or_default()
     )]
