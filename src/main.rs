@@ -34,9 +34,18 @@ fn main() -> ExitCode {
     {
         tracing::warn!("ignoring .env: {e}");
     }
-    let status = match run(cli) {
-        Ok(status) => status,
-        Err(e) => {
+    // A bug must not leave with Rust's panic code 101: it is an internal error, exit 70.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
+    let status = match outcome {
+        Err(_) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: internal error (a bug in tokenwarden; the message above says where) — please report it"
+            );
+            ExitStatus::Internal
+        }
+        Ok(Ok(status)) => status,
+        Ok(Err(e)) => {
             let mut msg = format!("error: {e}");
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
@@ -50,8 +59,5 @@ fn main() -> ExitCode {
             e.exit_status()
         }
     };
-    ExitCode::from(match status {
-        ExitStatus::Passed => 0,
-        other => other.code(),
-    })
+    ExitCode::from(status.code())
 }

@@ -344,3 +344,30 @@ message = "Token {entity_name} is {age_days} days old"
     assert!(s.contains("token-named-tmp — fail (1 row(s))"), "{s}");
     assert!(s.contains("age_days = "), "{s}");
 }
+
+#[test]
+fn diff_of_a_snapshot_with_itself_changes_nothing_and_a_bad_side_exits_4() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tokenwarden(tmp.path())
+        .args(["diff", "--format", "json", "--as-of", AS_OF])
+        .arg(demo_snapshot())
+        .arg(demo_snapshot())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(
+        doc["changes"].as_array().unwrap().len(),
+        0,
+        "{}",
+        doc["changes"]
+    );
+    assert_eq!(doc["findings"]["changes"].as_array().unwrap().len(), 0);
+    let out = tokenwarden(tmp.path())
+        .args(["diff"])
+        .arg(demo_snapshot())
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+}

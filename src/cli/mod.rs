@@ -210,3 +210,27 @@ fn model_catalogue_text() -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_map_to_the_documented_exit_codes() {
+        assert_eq!(CliError::Usage("x".into()).exit_status().code(), 2);
+        assert_eq!(CliError::Internal("x".into()).exit_status().code(), 70);
+        let unauthorized = collect::CollectError::Unauthorized {
+            endpoint: "/api/v1/api-tokens".into(),
+            status: 401,
+            error_code: Some("E0000011".into()),
+            summary: None,
+        };
+        assert_eq!(CliError::Collect(unauthorized).exit_status().code(), 3);
+        let insecure = collect::CollectError::InsecureUrl {
+            url: "http://acme.okta.com".into(),
+        };
+        assert_eq!(CliError::Collect(insecure).exit_status().code(), 2);
+        let corrupt = snapshot::SnapshotError::NotASnapshot { path: "x".into() };
+        assert_eq!(CliError::Snapshot(corrupt).exit_status().code(), 4);
+    }
+}
