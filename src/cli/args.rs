@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::CliError;
@@ -111,14 +111,7 @@ pub fn parse_severity(s: &str) -> Result<Severity, String> {
 
 /// Parses `--as-of`: RFC 3339, or a date meaning midnight UTC.
 pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| format!("{s:?} is not an RFC 3339 time nor a YYYY-MM-DD date"))
+    crate::model::time::parse_instant(s)
 }
 
 /// Builds the collector configuration from flags, environment and `.env`.

@@ -20,7 +20,7 @@ mod text;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
 pub use report::{
@@ -141,14 +141,7 @@ type Extract = fn(&Side, &mut Vec<String>) -> Result<compare::Entities, DiffErro
 
 /// Parses `--as-of`: RFC 3339, or a date meaning midnight UTC.
 pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| format!("{s:?} is not an RFC 3339 time nor a YYYY-MM-DD date"))
+    crate::model::time::parse_instant(s)
 }
 
 /// Runs `diff` with the built-in rule pack (plus `--rules`) and returns the rendered output; the

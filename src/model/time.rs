@@ -4,6 +4,19 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 
 /// Parses an RFC 3339 timestamp as Okta sends it (`2026-03-01T08:15:00.000Z`). `None` when absent
 /// or unparseable.
+/// Parses a command-line instant (`--as-of`, `--log-until`): RFC 3339, or a date meaning
+/// midnight UTC.
+pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| format!("{s:?} is not an RFC 3339 time nor a YYYY-MM-DD date"))
+}
+
 pub fn parse_ts(s: Option<&str>) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s?.trim())
         .ok()
