@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         tracing::warn!("ignoring .env: {e}");
     }
     // A bug must not leave with Rust's panic code 101: it is an internal error, exit 70.
+    #[allow(clippy::result_large_err)] // one error per process; see CliError
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
     let status = match outcome {
         Err(_) => {
