@@ -27,7 +27,8 @@
 //! - 429s: every 429 the mock sent (rate and concurrency). The collector waits each one out, so
 //!   any 429 costs time; with pacing there should be none.
 //!
-//! Everything else (per-bucket counts, collection statuses) goes to stderr.
+//! Everything else (per-bucket counts, collection statuses) goes to stderr; `TW_BENCH_LOG` (an
+//! env-filter such as `tokenwarden=debug`) adds the library's log lines there.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -46,6 +47,12 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if let Ok(filter) = std::env::var("TW_BENCH_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let size = match std::env::var("TW_BENCH_SIZE").as_deref() {
         Ok("small") => GenSize::Small,
         Ok("medium") => GenSize::Medium,

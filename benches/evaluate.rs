@@ -4,8 +4,8 @@
 //!
 //! The org (`TW_BENCH_SIZE=small|medium|large`, default large: 20,000 users, 2,000 API tokens,
 //! 2,000 admins, 200 service apps, 200,000 System Log events) is collected once from the mock
-//! with rate limits off; the mock is then shut down and the peak-memory mark reset
-//! (`/proc/self/clear_refs`), so the figure is the evaluation's own.
+//! with rate limits off; the evaluation then runs in a fresh process of this same binary, so the
+//! peak memory figure is the evaluation's own, not the generator's or the mock's.
 //!
 //! The last line on stdout is
 //! `evaluate: model <s>, rules <s>, reports <s>, total <s>, findings <n>, peak RSS <MiB>`.
@@ -37,6 +37,9 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(dir) = std::env::var_os(EVAL_ONLY) {
+        return evaluate_only(std::path::Path::new(&dir));
+    }
     let size = match std::env::var("TW_BENCH_SIZE").as_deref() {
         Ok("small") => GenSize::Small,
         Ok("medium") => GenSize::Medium,
@@ -83,11 +86,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         spec.log_events,
         started.elapsed().as_secs_f64()
     );
-    // Forget the generator's and the mock's memory: measure the evaluation alone.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    // A fresh process: measure the evaluation alone.
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .env(EVAL_ONLY, &snapshot_dir)
+        .status()?;
+    if !status.success() {
+        return Err(format!("evaluation failed: {status}").into());
+    }
+    Ok(())
+}
 
+/// Set to a snapshot directory: only evaluate it (the child process).
+const EVAL_ONLY: &str = "TW_BENCH_EVALUATE_SNAPSHOT";
+
+fn evaluate_only(snapshot_dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
-    let snapshot = Snapshot::open(&snapshot_dir)?;
+    let snapshot = Snapshot::open(snapshot_dir)?;
     let tables = tokenwarden::model::build(&snapshot, AS_OF.parse()?)?;
     let t_model = t0.elapsed().as_secs_f64();
 

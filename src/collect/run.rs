@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
+use tokio::sync::OnceCell;
 
 use super::client::OktaClient;
 use super::config::{CollectConfig, org_origin};
@@ -41,30 +42,44 @@ pub async fn collect(
     let progress = Progress::new(config.progress);
     tracing::info!(org = %org_url, concurrency = config.concurrency, "collecting");
 
+    // The token list feeds both the admin collections and the System Log's token pass: it is read
+    // once, by whichever asks first, so that neither waits for the other's slower parts.
+    let token_list = OnceCell::new();
+    let listed_tokens = || token_list.get_or_init(|| simple::api_tokens(&client, &progress));
     let (
         org,
         zones,
         user_types,
-        ([api_tokens, groups, role_assignments, users], user_factors),
+        ([groups, role_assignments, users], user_factors),
         [custom_roles, resource_sets],
         caller,
         service_apps,
-        log_pass,
+        system_log,
     ) = tokio::join!(
         simple::org(&client, &progress),
         simple::network_zones(&client, &progress),
         simple::user_types(&client, &progress),
         async {
-            let admin = admin_collections(&client, &progress).await;
-            let [_, groups, role_assignments, _] = &admin;
+            let admin = admin_collections(&client, &progress, listed_tokens()).await;
+            let [groups, role_assignments, _] = &admin;
             let factors = factors::user_factors(&client, &progress, role_assignments, groups).await;
             (admin, factors)
         },
         iam::collections(&client, &progress),
         caller::caller(&client, &progress, config.credentials.auth_method()),
         apps::service_apps(&client, &progress),
-        logs::by_event_type(&client, &progress, logs::Window::new(config, collected_at)),
+        async {
+            let window = logs::Window::new(config, collected_at);
+            let log_pass = logs::by_event_type(&client, &progress, window).await;
+            // Token-attributed System Log events need the token list.
+            logs::by_token(&client, log_pass, listed_tokens().await).await
+        },
     );
+    let api_tokens = match token_list.into_inner() {
+        Some(listed) => listed,
+        // Not reached: both branches above read the list.
+        None => simple::api_tokens(&client, &progress).await,
+    };
 
     if let Some(rejected) = client.rejected() {
         return Err(match rejected {
@@ -87,9 +102,6 @@ pub async fn collect(
             },
         });
     }
-
-    // Token-attributed System Log events need the token list.
-    let system_log = logs::by_token(&client, log_pass, &api_tokens).await;
 
     let mut writer = SnapshotWriter::create(
         snapshot_dir,
@@ -121,13 +133,14 @@ pub async fn collect(
     Ok(CollectSummary { dir, manifest })
 }
 
-/// `api_tokens`, `groups`, `role_assignments` and `users`, which build on one another.
-async fn admin_collections(client: &Arc<OktaClient>, progress: &Progress) -> [Collected; 4] {
-    let (api_tokens, mut discovery) = tokio::join!(
-        simple::api_tokens(client, progress),
-        roles::discover(client, progress),
-    );
-    let owners = simple::token_owners(&api_tokens);
+/// `groups`, `role_assignments` and `users`, which build on one another and on `api_tokens`.
+async fn admin_collections(
+    client: &Arc<OktaClient>,
+    progress: &Progress,
+    api_tokens: impl Future<Output = &Collected>,
+) -> [Collected; 3] {
+    let (api_tokens, mut discovery) = tokio::join!(api_tokens, roles::discover(client, progress));
+    let owners = simple::token_owners(api_tokens);
     let role_assignments =
         roles::assignments(client, &mut discovery, &owners, api_tokens.as_input()).await;
 
@@ -150,5 +163,5 @@ async fn admin_collections(client: &Arc<OktaClient>, progress: &Progress) -> [Co
         incomplete,
     };
     let users = users::users(client, progress, input).await;
-    [api_tokens, discovery.groups, role_assignments, users]
+    [discovery.groups, role_assignments, users]
 }

@@ -23,8 +23,42 @@ fn load_lines(snapshot: &Snapshot, collection: &str) -> Result<Loaded, ModelErro
     }
     Ok(Loaded {
         file: snapshot.dir().join(&record.file),
-        items: snapshot.load_lines(collection)?.unwrap_or_default(),
+        items: snapshot
+            .load_lines_with(collection, prune_event)?
+            .unwrap_or_default(),
     })
+}
+
+/// Keeps only the parts of a LogEvent the tables read (`logs.rs`), so a 90-day log of a large org
+/// is not held whole in memory: user agents, geography, security and authentication contexts and
+/// request chains are dropped as each line is read. The snapshot file keeps the full evidence.
+fn prune_event(mut v: Value) -> Value {
+    const KEEP: [&str; 10] = [
+        "uuid",
+        "published",
+        "eventType",
+        "severity",
+        "displayMessage",
+        "outcome",
+        "actor",
+        "client",
+        "transaction",
+        "target",
+    ];
+    if let Value::Object(map) = &mut v {
+        let debug_data = map
+            .get_mut("debugContext")
+            .and_then(|d| d.get_mut("debugData"))
+            .map(Value::take);
+        map.retain(|k, _| KEEP.contains(&k.as_str()));
+        if let Some(Value::Object(client)) = map.get_mut("client") {
+            client.retain(|k, _| k == "ipAddress");
+        }
+        if let Some(d) = debug_data {
+            map.insert("debugContext".into(), serde_json::json!({ "debugData": d }));
+        }
+    }
+    v
 }
 
 /// An instant of a collection's `meta` (e.g. the System Log window's `since`).

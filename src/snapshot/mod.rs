@@ -418,6 +418,16 @@ impl Snapshot {
         &self,
         collection: &str,
     ) -> Result<Option<Vec<T>>, SnapshotError> {
+        self.load_lines_with(collection, |v: T| v)
+    }
+
+    /// Parses a JSON Lines collection line by line, keeping `f` of each (so a caller can keep
+    /// only what it needs of a large log without holding every full line). `Ok(None)` when absent.
+    pub fn load_lines_with<T: DeserializeOwned, U>(
+        &self,
+        collection: &str,
+        mut f: impl FnMut(T) -> U,
+    ) -> Result<Option<Vec<U>>, SnapshotError> {
         use std::io::BufRead;
         let Some(record) = self.manifest.collections.get(collection) else {
             return Ok(None);
@@ -434,7 +444,7 @@ impl Snapshot {
                 path: path.clone(),
                 message: format!("line {}: {source}", n + 1),
             })?;
-            out.push(v);
+            out.push(f(v));
         }
         Ok(Some(out))
     }

@@ -1,11 +1,12 @@
 //! The System Log of a generated org: events over the 89 days before `as_of`, in published order,
 //! generated one at a time (a large org has 200,000 of them).
 //!
-//! Mix: 55 % API calls made with API tokens (`transaction.detail.requestApiTokenId`, actor the
-//! token's owner, from one or two addresses per token — a tenth of the tokens from many), 15 %
-//! Admin Console visits by admins, 15 % access tokens granted to service apps, 10 % ordinary
-//! sign-ins (not governance events: a collector should not need them), 5 % governance changes
-//! (token created / revoked / used outside its zone, privilege grants, IAM and credential changes).
+//! Mix, after what a busy org's log holds: 55 % sign-ins and SSO (not governance events: a
+//! collector should not need them), 20 % API calls made with API tokens
+//! (`transaction.detail.requestApiTokenId`, actor the token's owner, from one or two addresses per
+//! token — a tenth of the tokens from many), 12 % Admin Console visits by admins, 8 % access
+//! tokens granted to service apps, 5 % governance changes (token created / revoked / used outside
+//! its zone, privilege grants, IAM and credential changes).
 
 use serde_json::{Value, json};
 
@@ -20,6 +21,12 @@ const TOKEN_CALLS: [(&str, &str); 5] = [
     ("group.user_membership.remove", "/api/v1/groups"),
     ("application.user_membership.add", "/api/v1/apps"),
     ("user.lifecycle.deactivate", "/api/v1/users"),
+];
+/// Sign-in events (not governance events).
+const SIGN_INS: [&str; 3] = [
+    "user.session.start",
+    "user.authentication.sso",
+    "user.authentication.auth_via_mfa",
 ];
 /// Governance events, drawn in turn.
 const CHANGES: [&str; 12] = [
@@ -111,7 +118,7 @@ impl Events {
         let roll = self.rng.below(100);
         let mut detail = json!({});
         let mut debug = json!({});
-        let (kind, actor, ip, target) = if roll < 55 && !self.tokens.is_empty() {
+        let (kind, actor, ip, target) = if roll < 20 && !self.tokens.is_empty() {
             let t = self.rng.below(self.tokens.len());
             let (token, owner) = self.tokens[t].clone();
             // Most tokens call from one or two addresses; every tenth from many.
@@ -122,7 +129,7 @@ impl Events {
             debug = json!({"requestUri": uri, "threatSuspected": "false"});
             let who = self.rng.below(self.users);
             (kind, self.user_actor(owner), ip, self.user_actor(who))
-        } else if roll < 70 {
+        } else if roll < 32 {
             let admin = self.rng.below(self.admins);
             let ip = format!("10.20.{}.{}", admin % 250, self.rng.below(250));
             let target = json!({"id": "0oaadminconsole", "type": "AppInstance",
@@ -133,7 +140,7 @@ impl Events {
                 ip,
                 target,
             )
-        } else if roll < 85 && self.apps > 0 {
+        } else if roll < 40 && self.apps > 0 {
             let k = self.rng.below(self.apps);
             let id = service_app_id(k);
             debug = json!({"grantType": "client_credentials", "grantedScopes": "okta.users.read"});
@@ -145,7 +152,8 @@ impl Events {
         } else if roll < 95 {
             let who = self.rng.below(self.users);
             let ip = format!("100.64.{}.{}", who % 250, self.rng.below(250));
-            ("user.session.start", self.user_actor(who), ip, json!({}))
+            let kind = *self.rng.pick(&SIGN_INS);
+            (kind, self.user_actor(who), ip, json!({}))
         } else {
             let kind = CHANGES[n % CHANGES.len()];
             let admin = self.rng.below(self.admins);

@@ -77,7 +77,7 @@ fn events_are_in_published_order_with_unique_uuids_and_token_activity() {
         .iter()
         .filter(|e| e["transaction"]["detail"]["requestApiTokenId"].is_string())
         .count();
-    assert!(by_token > events.len() / 3, "{by_token}");
+    assert!(by_token > events.len() / 8, "{by_token}");
 }
 
 #[test]
