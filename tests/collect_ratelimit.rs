@@ -167,13 +167,13 @@ async fn the_mocks_concurrency_limit_answers_429_and_the_collector_recovers() {
         ..RateLimits::default()
     };
     let run = run_mock(slow_roles(org.path(), limits), |c| {
-        c.concurrency = 12;
+        c.concurrency = 4;
         c.max_retries = 30;
     })
     .await;
     assert!(
         run.stats.concurrency_rejected > 0,
-        "12 in flight against a limit of 2 never met a concurrency 429: {:?}",
+        "4 in flight against a limit of 2 never met a concurrency 429: {:?}",
         run.stats
     );
     assert!(

@@ -95,7 +95,7 @@ impl OktaClient {
             in_flight: Semaphore::new(config.concurrency),
             max_retries: config.max_retries,
             timeout: config.request_timeout,
-            limiter: RateLimiter::new(config.pace_requests),
+            limiter: RateLimiter::new(config.pace_requests, config.concurrency),
             verified: AtomicBool::new(false),
             first_request: Mutex::new(()),
             rejected: StdMutex::new(None),
