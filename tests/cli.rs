@@ -544,3 +544,32 @@ async fn oauth2_private_key_jwt_with_dpop_scans_and_leaks_no_key_material() {
     }
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dotenv_in_the_working_directory_configures_the_org_and_token() {
+    let server = start("demo", vec![]).await;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join(".env"),
+        format!(
+            "OKTA_CLIENT_ORGURL={}\nOKTA_CLIENT_TOKEN={}\n",
+            server.base_url(),
+            secret(&server)
+        ),
+    )
+    .unwrap();
+    let mut cmd = tokenwarden(tmp.path());
+    cmd.args([
+        "check",
+        "--format",
+        "json",
+        "--as-of",
+        DEMO_AS_OF,
+        "--no-progress",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["org"]["url"], server.base_url());
+    server.shutdown().await;
+}
