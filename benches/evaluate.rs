@@ -119,7 +119,7 @@ fn evaluate_only(snapshot_dir: &std::path::Path) -> Result<(), Box<dyn std::erro
         fail_on: Severity::High,
         gate: gate::decide(&eval, Severity::High),
         rule_docs: Default::default(),
-        inventory,
+        inventory: &inventory,
     };
     let mut bytes = 0usize;
     for (_, content) in report::set::render_set(&rendered)? {

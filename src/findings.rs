@@ -72,6 +72,17 @@ pub enum FindingStatus {
     Baselined,
 }
 
+impl FindingStatus {
+    /// The lowercase word used in every output (`open`, `waived`, `baselined`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Waived => "waived",
+            Self::Baselined => "baselined",
+        }
+    }
+}
+
 /// What happened to a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

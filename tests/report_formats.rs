@@ -173,7 +173,7 @@ fn render_with(
         evaluation: eval,
         fail_on,
         gate: gate::decide(eval, fail_on),
-        inventory: vec![],
+        inventory: &[],
         rule_docs: docs(),
     };
     report::render(&r, format).expect("renders")

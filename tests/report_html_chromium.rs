@@ -143,7 +143,7 @@ fn render_report() -> String {
         evaluation: &eval,
         fail_on: Severity::High,
         gate: gate::decide(&eval, Severity::High),
-        inventory: vec![],
+        inventory: &[],
         rule_docs: BTreeMap::from([(
             "token-owner-super-admin".to_string(),
             RuleDoc {

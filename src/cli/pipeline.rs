@@ -129,7 +129,7 @@ impl Evaluated {
             fail_on: policy.fail_on,
             gate: self.gate,
             rule_docs: rule_docs(&policy.pack),
-            inventory: self.inventory.clone(),
+            inventory: &self.inventory,
         }
     }
 }

@@ -49,13 +49,9 @@ pub fn render_findings(report: &Report<'_>) -> Result<String, RenderError> {
         .findings
         .iter()
         .map(|f| {
-            let status = serde_json::to_value(f.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
             vec![
                 f.severity.as_str().to_string(),
-                status,
+                f.status.as_str().to_string(),
                 f.rule_id.clone(),
                 f.entity_type.clone(),
                 f.entity_id.clone(),

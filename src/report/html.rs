@@ -133,7 +133,7 @@ fn tabs(report: &Report<'_>) -> String {
 /// the same rows as the `review-*.csv` exports. Every cell is escaped.
 fn render_inventory(report: &Report<'_>) -> String {
     let mut out = String::new();
-    for inv in &report.inventory {
+    for inv in report.inventory {
         let numeric: Vec<bool> = (0..inv.columns.len())
             .map(|c| {
                 inv.rows.iter().any(|r| !r[c].is_empty())

@@ -116,7 +116,7 @@ pub fn document(report: &Report<'_>) -> JsonReport {
         .map(|s| (s.to_string(), 0))
         .collect();
     for f in &eval.findings {
-        *by_status.entry(status_word(f.status)).or_default() += 1;
+        *by_status.entry(f.status.as_str().to_string()).or_default() += 1;
     }
     let mut rules: BTreeMap<String, usize> = ["pass", "fail", "not_evaluated"]
         .iter()
@@ -181,7 +181,7 @@ pub fn document(report: &Report<'_>) -> JsonReport {
             .map(|f| JsonFinding {
                 rule_id: f.rule_id.clone(),
                 severity: f.severity.as_str().into(),
-                status: status_word(f.status),
+                status: f.status.as_str().to_string(),
                 entity_type: f.entity_type.clone(),
                 entity_id: f.entity_id.clone(),
                 entity_name: f.entity_name.clone(),
@@ -201,16 +201,6 @@ pub fn document(report: &Report<'_>) -> JsonReport {
             })
             .collect(),
     }
-}
-
-fn status_word(s: crate::findings::FindingStatus) -> String {
-    use crate::findings::FindingStatus::*;
-    match s {
-        Open => "open",
-        Waived => "waived",
-        Baselined => "baselined",
-    }
-    .into()
 }
 
 /// Renders the JSON report (pretty, trailing newline).

@@ -51,14 +51,6 @@ fn verdict(report: &Report<'_>, failing: usize) -> String {
     }
 }
 
-fn status_word(s: FindingStatus) -> &'static str {
-    match s {
-        FindingStatus::Open => "open",
-        FindingStatus::Waived => "waived",
-        FindingStatus::Baselined => "baselined",
-    }
-}
-
 /// Renders the summary with the default cap of [`MAX_ROWS_PER_SEVERITY`].
 pub fn render(report: &Report<'_>) -> String {
     render_capped(report, MAX_ROWS_PER_SEVERITY)
@@ -172,7 +164,7 @@ pub fn render_capped(report: &Report<'_>, cap: usize) -> String {
                 cell(&f.entity_name),
                 cell(&f.entity_id),
                 cell(f.owner.as_deref().unwrap_or("")),
-                status_word(f.status),
+                f.status.as_str(),
                 cell(&f.message)
             );
         }

@@ -36,7 +36,7 @@ pub struct Report<'a> {
     /// Rule documentation by rule id (from the rule pack), for SARIF help and the HTML report.
     pub rule_docs: BTreeMap<String, RuleDoc>,
     /// Inventory tables (empty when the renderer has no tables, e.g. in unit tests).
-    pub inventory: Vec<Inventory>,
+    pub inventory: &'a [Inventory],
 }
 
 /// One inventory table of the review pack (API tokens, admin assignments, service apps): what the

@@ -288,11 +288,7 @@ fn descriptor(rule: &RuleOutcome, report: &Report<'_>) -> ReportingDescriptor {
 }
 
 fn result(f: &Finding, rule_index: usize, host: &str) -> SarifResult {
-    let status = match f.status {
-        FindingStatus::Open => "open",
-        FindingStatus::Waived => "waived",
-        FindingStatus::Baselined => "baselined",
-    };
+    let status = f.status.as_str();
     let suppressions = match f.status {
         FindingStatus::Open => vec![],
         FindingStatus::Waived => vec![Suppression {

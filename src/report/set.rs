@@ -19,7 +19,7 @@ pub fn render_set(report: &Report<'_>) -> Result<Vec<(String, String)>, RenderEr
     for (name, format) in REPORT_FILES {
         files.push((name.to_string(), render(report, format)?));
     }
-    for inv in &report.inventory {
+    for inv in report.inventory {
         files.push((inv.file.clone(), review::render_csv(inv)?));
     }
     Ok(files)

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use comfy_table::{ContentArrangement, Table, presets};
 
 use super::Report;
-use crate::findings::{FindingStatus, Outcome};
+use crate::findings::Outcome;
 use crate::gate::ExitStatus;
 use crate::snapshot::CollectionStatus;
 
@@ -75,11 +75,7 @@ pub fn render_width(report: &Report<'_>, width: u16) -> String {
         let mut t = new_table(width);
         t.set_header(vec!["Rule", "Entity", "Owner", "Status", "Message"]);
         for f in eval.findings.iter().filter(|f| f.severity == sev) {
-            let status = match f.status {
-                FindingStatus::Open => "open",
-                FindingStatus::Waived => "waived",
-                FindingStatus::Baselined => "baselined",
-            };
+            let status = f.status.as_str();
             t.add_row(vec![
                 f.rule_id.clone(),
                 format!("{} ({})", f.entity_name, f.entity_id),

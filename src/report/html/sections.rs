@@ -15,14 +15,6 @@ const STATUSES: [FindingStatus; 3] = [
     FindingStatus::Baselined,
 ];
 
-fn status_word(s: FindingStatus) -> &'static str {
-    match s {
-        FindingStatus::Open => "open",
-        FindingStatus::Waived => "waived",
-        FindingStatus::Baselined => "baselined",
-    }
-}
-
 fn family_of<'a>(report: &'a Report<'_>) -> BTreeMap<&'a str, &'a str> {
     report
         .evaluation
@@ -300,10 +292,7 @@ pub fn findings(report: &Report<'_>) -> String {
         .collect();
     let fams = uniq(&mut eval.findings.iter().map(|f| fam_of(f).to_string()));
     let rules = uniq(&mut eval.findings.iter().map(|f| f.rule_id.clone()));
-    let stats: Vec<String> = STATUSES
-        .iter()
-        .map(|s| status_word(*s).to_string())
-        .collect();
+    let stats: Vec<String> = STATUSES.iter().map(|s| s.as_str().to_string()).collect();
     let owners = uniq(&mut eval.findings.iter().filter_map(|f| f.owner.clone()));
     out.push_str("<div class=\"controls\">\n");
     out.push_str(&select("f-severity", "severity", "Severity", &sevs));
@@ -337,7 +326,7 @@ pub fn findings(report: &Report<'_>) -> String {
     out.push_str("</tr></thead>\n<tbody>\n");
     for (i, f) in eval.findings.iter().enumerate() {
         let sev = f.severity.as_str();
-        let status = status_word(f.status);
+        let status = f.status.as_str();
         let owner = f.owner.as_deref().unwrap_or("");
         let _ = writeln!(
             out,
